@@ -1,0 +1,277 @@
+//! One error type for every layer, carrying the stable codes of SPEC §4.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::ProviderId;
+use crate::report::Rejected;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The stable error codes. Their string forms (`code.as_str()`) cross every binding unchanged;
+/// new codes are only ever appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A bad DSN or option.
+    InvalidConfig,
+    /// The message failed client-side validation.
+    InvalidMessage,
+    /// A feature or operation that the provider lacks.
+    Unsupported,
+    /// Nothing was left to send after normalisation, or the provider found no valid number.
+    NoValidRecipients,
+    /// The provider refused the credentials.
+    Auth,
+    /// The account may not do this (disabled mailing, IP not allowed).
+    PermissionDenied,
+    /// The balance does not cover the message.
+    InsufficientFunds,
+    /// The provider refused the sender name.
+    InvalidSender,
+    /// The provider refused the text.
+    InvalidText,
+    /// The provider refused the request for another reason.
+    InvalidRequest,
+    /// Too many requests; see `retry_after_ms`.
+    RateLimited,
+    /// The provider failed on its side (5xx or its own system error).
+    ProviderError,
+    /// DNS, connect or TLS failure: the request never reached the provider.
+    Transport,
+    /// No complete answer came in time.
+    Timeout,
+    /// An answer that cannot be understood.
+    Decode,
+    /// A bug in vibergate (a caught panic).
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in the order of their numeric values in the C ABI.
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::InvalidConfig,
+        ErrorCode::InvalidMessage,
+        ErrorCode::Unsupported,
+        ErrorCode::NoValidRecipients,
+        ErrorCode::Auth,
+        ErrorCode::PermissionDenied,
+        ErrorCode::InsufficientFunds,
+        ErrorCode::InvalidSender,
+        ErrorCode::InvalidText,
+        ErrorCode::InvalidRequest,
+        ErrorCode::RateLimited,
+        ErrorCode::ProviderError,
+        ErrorCode::Transport,
+        ErrorCode::Timeout,
+        ErrorCode::Decode,
+        ErrorCode::Internal,
+    ];
+
+    /// The stable snake_case name of the code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidConfig => "invalid_config",
+            ErrorCode::InvalidMessage => "invalid_message",
+            ErrorCode::Unsupported => "unsupported",
+            ErrorCode::NoValidRecipients => "no_valid_recipients",
+            ErrorCode::Auth => "auth",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::InsufficientFunds => "insufficient_funds",
+            ErrorCode::InvalidSender => "invalid_sender",
+            ErrorCode::InvalidText => "invalid_text",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ProviderError => "provider_error",
+            ErrorCode::Transport => "transport",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Decode => "decode",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// Parses the snake_case name of a code.
+    pub fn parse(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything an error says. Reached through [`Error`]'s `Deref`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetails {
+    pub code: ErrorCode,
+    /// What happened and, where it helps, what to do about it. Never contains a credential.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The provider's own error code or status text, raw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_code: Option<String>,
+    /// The offending field: a unified field name for client-side errors, the provider's own
+    /// parameter name for errors the provider reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// At most 2 KiB of the provider's answer, credentials removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Recipients already rejected when this error stopped the send (SPEC §4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejected>,
+}
+
+/// The error of every vibergate operation. Boxed so that `Result`s stay small.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Error(Box<ErrorDetails>);
+
+/// The most an error keeps of a provider's answer.
+pub const MAX_ERROR_BODY: usize = 2048;
+
+impl Error {
+    /// A new error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error(Box::new(ErrorDetails {
+            code,
+            message: message.into(),
+            provider: None,
+            http_status: None,
+            provider_code: None,
+            field: None,
+            retry_after_ms: None,
+            body: None,
+            rejected: Vec::new(),
+        }))
+    }
+
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidConfig, message)
+    }
+
+    /// A client-side validation error on `field`.
+    pub fn invalid_message(field: &str, message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidMessage, message).with_field(field)
+    }
+
+    /// A feature (`field`) or operation that `provider` lacks.
+    pub fn unsupported(provider: ProviderId, field: &str, what: &str) -> Self {
+        Error::new(
+            ErrorCode::Unsupported,
+            format!("{} does not support {what}", provider.display_name()),
+        )
+        .with_provider(provider)
+        .with_field(field)
+    }
+
+    /// An answer that cannot be understood.
+    pub fn decode(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Decode, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Internal, message)
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
+    }
+
+    pub fn with_provider(mut self, provider: ProviderId) -> Self {
+        self.0.provider = Some(provider);
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.0.field = Some(field.into());
+        self
+    }
+
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.0.http_status = Some(status);
+        self
+    }
+
+    pub fn with_provider_code(mut self, code: impl Into<String>) -> Self {
+        self.0.provider_code = Some(code.into());
+        self
+    }
+
+    pub fn with_retry_after_ms(mut self, ms: Option<u64>) -> Self {
+        self.0.retry_after_ms = ms;
+        self
+    }
+
+    /// Keeps at most [`MAX_ERROR_BODY`] bytes of `body`, cut at a character boundary.
+    pub fn with_body(mut self, body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let mut end = text.len().min(MAX_ERROR_BODY);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.0.body = Some(text[..end].to_owned());
+        self
+    }
+
+    pub fn with_rejected(mut self, rejected: Vec<Rejected>) -> Self {
+        self.0.rejected = rejected;
+        self
+    }
+
+    /// The error as the JSON object that the C ABI and the CLI print.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            format!(
+                r#"{{"code":"{}","message":"unserialisable error"}}"#,
+                self.code()
+            )
+        })
+    }
+
+    pub fn details(&self) -> &ErrorDetails {
+        &self.0
+    }
+
+    pub(crate) fn details_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.code)?;
+        if let Some(p) = self.0.provider {
+            write!(f, " ({p})")?;
+        }
+        write!(f, ": {}", self.0.message)?;
+        if let Some(field) = &self.0.field {
+            write!(f, " [field: {field}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Error {}

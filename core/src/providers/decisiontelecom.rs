@@ -1,0 +1,302 @@
+//! DecisionTelecom (`web.it-decision.com`): JSON, one recipient per request, Basic auth with the
+//! base64 of the API key. Errors are `{name, message, code, status}`, sometimes with HTTP 200:
+//! success is decided by the body's structure (a `message_id`).
+
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::{check_ids, parse_json, status_error, Batch, Capabilities, Ctx};
+use crate::config::{Config, ProviderId};
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{id_string, text};
+use crate::message::{Category, Prepared};
+use crate::report::{Accepted, SendReport};
+use crate::retry::Idempotency;
+use crate::status::{DeliveryReport, DeliveryState};
+use crate::transport::{Body, HttpRequest, HttpResponse};
+
+const P: ProviderId = ProviderId::DecisionTelecom;
+
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        provider: P,
+        image_without_text: false,
+        image_needs_button: true,
+        sms_fallback: true,
+        schedule: false,
+        schedule_end: false,
+        schedule_end_required: false,
+        two_way: true,
+        chat_id: false,
+        callback_url: true,
+        label: false,
+        max_recipients_per_request: Some(1),
+        ttl_seconds: Some((40, 40, 21_600)),
+        sender_required: true,
+        numeric_sender_id: false,
+        max_sender_chars: Some(20),
+        sms_sender_required: false,
+        max_button_url_chars: None,
+        operations: vec!["send", "send_personalized", "status", "capabilities"],
+    }
+}
+
+fn authorize(config: &Config, request: HttpRequest) -> HttpRequest {
+    let key = config
+        .api_key
+        .as_ref()
+        .map(|k| k.expose())
+        .unwrap_or_default();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(key);
+    request.header("Authorization", format!("Basic {encoded}"))
+}
+
+/// A phone or id as the JSON number the API expects.
+fn as_number(field: &str, digits: &str) -> Result<Value> {
+    digits.parse::<u64>().map(Value::from).map_err(|_| {
+        Error::invalid_message(
+            field,
+            format!("DecisionTelecom needs {field} as a number, got {digits:?}"),
+        )
+        .with_provider(P)
+    })
+}
+
+// ---- pure half -------------------------------------------------------------------------------
+
+/// One request per recipient. Unset optional fields are left out, never sent empty.
+pub(crate) fn build_send(config: &Config, m: &Prepared) -> Result<Vec<Batch>> {
+    let rich = m.image_url.is_some() || m.button.is_some();
+    let message_type = match (rich, m.two_way) {
+        (false, false) => 106,
+        (true, false) => 108,
+        (false, true) => 206,
+        (true, true) => 208,
+    };
+    let mut common = Map::new();
+    common.insert(
+        "source_addr".into(),
+        json!(m.sender.clone().unwrap_or_default()),
+    );
+    common.insert("message_type".into(), json!(message_type));
+    if let Some(t) = &m.text {
+        common.insert("text".into(), json!(t));
+    }
+    if let Some(fb) = &m.sms_fallback {
+        common.insert("text_sms".into(), json!(fb.text));
+    }
+    if let Some(url) = &m.image_url {
+        common.insert("image".into(), json!(url));
+    }
+    if let Some(b) = &m.button {
+        common.insert("button_caption".into(), json!(b.text));
+        common.insert("button_action".into(), json!(b.url));
+    }
+    let source_type = match m.category {
+        Category::Promotional => 1,
+        Category::Transactional => 2,
+    };
+    common.insert("source_type".into(), json!(source_type));
+    if let Some(url) = &m.callback_url {
+        common.insert("callback_url".into(), json!(url));
+    }
+    if let Some(ttl) = m.ttl_seconds {
+        common.insert("validity_period".into(), json!(ttl));
+    }
+    m.recipients
+        .iter()
+        .map(|phone| {
+            let mut body = common.clone();
+            body.insert("destination_addr".into(), as_number("to", phone)?);
+            let request = HttpRequest::post(
+                "/v1/api/send-viber",
+                Body::Json(Value::Object(body)),
+                Idempotency::Send,
+            );
+            Ok(Batch {
+                phones: vec![phone.clone()],
+                request: authorize(config, request),
+            })
+        })
+        .collect()
+}
+
+/// The error an answer carries when it is not a success.
+fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
+    let Some(obj) = value.and_then(Value::as_object) else {
+        return match response.status {
+            200..=299 => {
+                Error::decode("DecisionTelecom's answer has neither message_id nor an error")
+                    .with_provider(P)
+                    .with_http_status(response.status)
+                    .with_body(&response.body)
+            }
+            _ => status_error(P, response),
+        };
+    };
+    let name = obj.get("name").and_then(text).unwrap_or_default();
+    let message = obj.get("message").and_then(text).unwrap_or_default();
+    let provider_code = obj.get("code").and_then(text);
+    let status = obj
+        .get("status")
+        .and_then(Value::as_u64)
+        .map(|s| s as u16)
+        .unwrap_or(response.status);
+    let code = match (status, provider_code.as_deref()) {
+        (401 | 403, _) => ErrorCode::Auth,
+        (_, Some("0")) | (429, _) => ErrorCode::RateLimited,
+        (_, Some("1")) => ErrorCode::InvalidRequest,
+        (_, Some("2")) => ErrorCode::ProviderError,
+        (_, Some("3")) | (402, _) => ErrorCode::InsufficientFunds,
+        (500..=599, _) => ErrorCode::ProviderError,
+        (400..=499, _) => ErrorCode::InvalidRequest,
+        _ if name.is_empty() && message.is_empty() => ErrorCode::Decode,
+        _ => ErrorCode::ProviderError,
+    };
+    let summary = [name.as_str(), message.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(": ");
+    let mut error = Error::new(
+        code,
+        format!(
+            "DecisionTelecom: {}",
+            if summary.is_empty() {
+                "error without a message"
+            } else {
+                &summary
+            }
+        ),
+    )
+    .with_provider(P)
+    .with_http_status(response.status)
+    .with_retry_after_ms(super::retry_after_ms(response))
+    .with_body(&response.body);
+    if let Some(c) = provider_code {
+        error = error.with_provider_code(c);
+    }
+    // Code 1 names the bad parameter: "Invalid Parameter: destination_addr".
+    if let Some((_, field)) = name.split_once(':') {
+        if !field.trim().is_empty() {
+            error = error.with_field(field.trim());
+        }
+    }
+    error
+}
+
+/// The JSON object of an answer that carries `message_id`, or the error it carries instead.
+fn success_object(response: &HttpResponse) -> Result<Map<String, Value>> {
+    let value = match parse_json(P, response) {
+        Ok(v) => v,
+        Err(e) if (200..300).contains(&response.status) => return Err(e),
+        Err(_) => return Err(status_error(P, response)),
+    };
+    match value.as_object() {
+        Some(obj) if obj.get("message_id").and_then(id_string).is_some() => Ok(obj.clone()),
+        _ => Err(error_from(response, Some(&value))),
+    }
+}
+
+pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
+    let obj = success_object(response)?;
+    let mut report = SendReport::new(P);
+    let phone = phones.first().cloned().unwrap_or_default();
+    report.accepted.push(Accepted::new(
+        phone,
+        obj.get("message_id").and_then(id_string),
+    ));
+    Ok(report)
+}
+
+pub(crate) fn build_status(config: &Config, id: &str) -> Result<HttpRequest> {
+    let body = Body::Json(json!({ "message_id": as_number("ids", id)? }));
+    Ok(authorize(
+        config,
+        HttpRequest::post("/v1/api/receive-viber", body, Idempotency::Read),
+    ))
+}
+
+/// Maps the Viber status code.
+pub fn map_state(code: Option<i64>) -> DeliveryState {
+    match code {
+        Some(0) => DeliveryState::Sent,
+        Some(1) => DeliveryState::Delivered,
+        Some(2) => DeliveryState::Failed,
+        Some(3) => DeliveryState::Rejected,
+        Some(4) => DeliveryState::Undeliverable,
+        Some(5) => DeliveryState::Pending,
+        Some(6) => DeliveryState::Read,
+        _ => DeliveryState::Unknown,
+    }
+}
+
+/// Maps the SMS fallback's status code.
+pub fn map_sms_state(code: Option<i64>) -> DeliveryState {
+    match code {
+        Some(2) => DeliveryState::Delivered,
+        Some(3) => DeliveryState::Expired,
+        Some(5) => DeliveryState::Undeliverable,
+        _ => DeliveryState::Unknown,
+    }
+}
+
+fn int(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A status object (the receive-viber answer and the status callback share it).
+pub(crate) fn status_from_object(obj: &Map<String, Value>, fallback_id: &str) -> DeliveryReport {
+    let id = obj
+        .get("message_id")
+        .and_then(id_string)
+        .unwrap_or_else(|| fallback_id.to_owned());
+    let raw = obj.get("status").and_then(text).unwrap_or_default();
+    let mut report = DeliveryReport::new(id, map_state(int(obj.get("status"))), raw);
+    if obj.contains_key("sms_message_status") {
+        report.sms_state = Some(map_sms_state(int(obj.get("sms_message_status"))));
+    }
+    if let Some(sms_id) = obj.get("sms_message_id").and_then(id_string) {
+        report.detail = Some(format!("sms_message_id {sms_id}"));
+    }
+    report
+}
+
+pub(crate) fn parse_status(response: &HttpResponse, id: &str) -> Result<DeliveryReport> {
+    Ok(status_from_object(&success_object(response)?, id))
+}
+
+// ---- thin half -------------------------------------------------------------------------------
+
+pub(crate) fn send(ctx: &Ctx<'_>, m: Prepared) -> Result<SendReport> {
+    let batches = build_send(ctx.config, &m)?;
+    ctx.send_batches(m.rejected, batches, &parse_send)
+}
+
+/// One request per id. An id the provider refuses (e.g. older than 5 days) comes back `unknown`
+/// with the provider's words in `detail`; any other error fails the call.
+pub(crate) fn status<S: AsRef<str>>(ctx: &Ctx<'_>, ids: &[S]) -> Result<Vec<DeliveryReport>> {
+    let ids = check_ids(ids)?;
+    let requests = ids
+        .iter()
+        .map(|id| Ok((build_status(ctx.config, id)?, id.clone())))
+        .collect::<Result<Vec<_>>>()?;
+    let results = crate::fanout::map_ordered(
+        requests,
+        ctx.config.max_in_flight,
+        |(request, id)| match ctx.read(&request, |r| parse_status(r, &id)) {
+            Err(e) if e.code() == ErrorCode::InvalidRequest => {
+                let mut r = DeliveryReport::new(id, DeliveryState::Unknown, "");
+                r.detail = Some(e.message.clone());
+                Ok(r)
+            }
+            other => other,
+        },
+    );
+    results.into_iter().collect()
+}

@@ -1,0 +1,355 @@
+//! Intel-Tele (`api.sms.intel-tele.com`): form posts with `username` and `api_key` in the body
+//! (never in the URL). Answers are `{"reply":[…]}` with one entry per number, or one entry
+//! without `number` for a whole-request error; the documents print them with single quotes.
+
+use serde_json::Value;
+
+use super::{check_ids, parse_json, status_error, Batch, Capabilities, Ctx};
+use crate::config::{Config, ProviderId};
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{id_string, text};
+use crate::message::Prepared;
+use crate::report::{Accepted, Balance, Rate, RejectReason, Rejected, SendReport, Uncertain};
+use crate::retry::Idempotency;
+use crate::status::{DeliveryReport, DeliveryState};
+use crate::transport::{Body, HttpRequest, HttpResponse};
+
+const P: ProviderId = ProviderId::IntelTele;
+/// Numbers per send request and ids per status request (the API names no limit; this keeps
+/// requests and answers small).
+pub const CHUNK: usize = 500;
+/// How long Intel-Tele blocks an IP after "bruteforcing detected".
+const BRUTEFORCE_BLOCK_MS: u64 = 300_000;
+
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        provider: P,
+        image_without_text: false,
+        image_needs_button: true,
+        sms_fallback: true,
+        schedule: false,
+        schedule_end: false,
+        schedule_end_required: false,
+        two_way: false,
+        chat_id: false,
+        callback_url: false,
+        label: false,
+        max_recipients_per_request: Some(CHUNK),
+        ttl_seconds: Some((60, 60, 86_400)),
+        sender_required: false,
+        numeric_sender_id: false,
+        max_sender_chars: None,
+        sms_sender_required: true,
+        max_button_url_chars: None,
+        operations: vec![
+            "send",
+            "send_personalized",
+            "status",
+            "balance",
+            "rates",
+            "capabilities",
+        ],
+    }
+}
+
+/// A form post whose first fields are the credentials.
+fn form_post(
+    config: &Config,
+    path: &str,
+    fields: Vec<(String, String)>,
+    idempotency: Idempotency,
+) -> HttpRequest {
+    let mut pairs = vec![
+        (
+            "username".to_owned(),
+            config.username.clone().unwrap_or_default(),
+        ),
+        (
+            "api_key".to_owned(),
+            config
+                .api_key
+                .as_ref()
+                .map(|k| k.expose().to_owned())
+                .unwrap_or_default(),
+        ),
+    ];
+    pairs.extend(fields);
+    HttpRequest::post(path, Body::Form(pairs), idempotency)
+}
+
+// ---- pure half -------------------------------------------------------------------------------
+
+pub(crate) fn build_send(config: &Config, m: &Prepared) -> Vec<Batch> {
+    let mut common: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            common.push((k.to_owned(), v));
+        }
+    };
+    push("im_sender", m.sender.clone());
+    push("im_message", m.text.clone());
+    push("im_image", m.image_url.clone());
+    push("im_button_text", m.button.as_ref().map(|b| b.text.clone()));
+    push("im_button_link", m.button.as_ref().map(|b| b.url.clone()));
+    push("im_ttl", m.ttl_seconds.map(|t| t.to_string()));
+    push(
+        "sms_source",
+        m.sms_fallback.as_ref().and_then(|f| f.sender.clone()),
+    );
+    push(
+        "sms_message",
+        m.sms_fallback.as_ref().map(|f| f.text.clone()),
+    );
+    m.recipients
+        .chunks(CHUNK)
+        .map(|phones| {
+            let mut fields = vec![("to".to_owned(), phones.join(","))];
+            fields.extend(common.iter().cloned());
+            Batch {
+                phones: phones.to_vec(),
+                request: form_post(config, "/im/send/", fields, Idempotency::Send),
+            }
+        })
+        .collect()
+}
+
+/// The text after `error:` in a status, lower-cased.
+fn error_text(status: &str) -> Option<String> {
+    let s = status.trim();
+    let lower = s.to_ascii_lowercase();
+    lower
+        .strip_prefix("error:")
+        .map(|r| r.trim().to_owned())
+        .or((lower != "ok").then_some(lower))
+}
+
+/// A whole-request error (`reply` entry without `number`, or `{error: true, …}`), if the answer is one.
+fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
+    let raw = if let Some(reply) = value.get("reply").and_then(Value::as_array) {
+        let entry = reply.iter().find(|e| e.get("number").is_none())?;
+        entry.get("status").and_then(text)?
+    } else if value
+        .get("error")
+        .is_some_and(|e| e.as_bool() == Some(true) || e.is_string())
+    {
+        value
+            .get("message")
+            .or_else(|| value.get("status"))
+            .or_else(|| value.get("error"))
+            .and_then(text)
+            .unwrap_or_default()
+    } else {
+        return None;
+    };
+    let reason = error_text(&raw).unwrap_or_default();
+    let (code, retry_after) = match reason.as_str() {
+        "wrong username/api_key" | "wrong api key" | "invalid auth" => (ErrorCode::Auth, None),
+        "bruteforcing detected" => (ErrorCode::RateLimited, Some(BRUTEFORCE_BLOCK_MS)),
+        "ip not allowed" => (ErrorCode::PermissionDenied, None),
+        "can't send message" => (ErrorCode::InvalidRequest, None),
+        "message is too long" => (ErrorCode::InvalidText, None),
+        "sender is banned" => (ErrorCode::InvalidSender, None),
+        "low balance" => (ErrorCode::InsufficientFunds, None),
+        _ => (ErrorCode::ProviderError, None),
+    };
+    Some(
+        Error::new(code, format!("Intel-Tele: {}", raw.trim()))
+            .with_provider(P)
+            .with_http_status(response.status)
+            .with_provider_code(raw.trim().to_owned())
+            .with_retry_after_ms(retry_after.or_else(|| super::retry_after_ms(response)))
+            .with_body(&response.body),
+    )
+}
+
+/// The answer as JSON after ruling out whole-request errors.
+fn answer(response: &HttpResponse) -> Result<Value> {
+    let value = match parse_json(P, response) {
+        Ok(v) => v,
+        Err(_) if !(200..300).contains(&response.status) => return Err(status_error(P, response)),
+        Err(e) => return Err(e),
+    };
+    if let Some(error) = request_error(response, &value) {
+        return Err(error);
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(status_error(P, response));
+    }
+    Ok(value)
+}
+
+fn per_number_reason(reason: &str) -> RejectReason {
+    match reason {
+        "number is blacklisted" => RejectReason::Blacklisted,
+        "repeat detected" => RejectReason::RepeatDetected,
+        "can't determine country" => RejectReason::InvalidNumber,
+        "no route to country" => RejectReason::NoRoute,
+        "low balance" => RejectReason::InsufficientFunds,
+        _ => RejectReason::Request(ErrorCode::ProviderError),
+    }
+}
+
+pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
+    let value = answer(response)?;
+    let reply = value
+        .get("reply")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            Error::decode("Intel-Tele's answer has no reply list")
+                .with_provider(P)
+                .with_body(&response.body)
+        })?;
+    let mut report = SendReport::new(P);
+    for entry in reply {
+        let phone = entry.get("number").and_then(id_string).unwrap_or_default();
+        let status = entry.get("status").and_then(text).unwrap_or_default();
+        if status.trim().eq_ignore_ascii_case("ok") {
+            let mut accepted = Accepted::new(phone, entry.get("message_id").and_then(id_string));
+            accepted.cost = entry.get("cost").and_then(text);
+            report.accepted.push(accepted);
+        } else {
+            let reason = error_text(&status).unwrap_or_default();
+            report.rejected.push(Rejected::new(
+                phone,
+                per_number_reason(&reason),
+                status.trim(),
+            ));
+        }
+    }
+    for phone in phones {
+        let mentioned = report.accepted.iter().any(|a| &a.phone == phone)
+            || report.rejected.iter().any(|r| &r.phone == phone);
+        if !mentioned {
+            report.uncertain.push(Uncertain {
+                phone: phone.clone(),
+                detail: "Intel-Tele's answer does not mention this number".into(),
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// One status request for at most [`CHUNK`] ids.
+pub(crate) fn build_status(config: &Config, ids: &[String]) -> HttpRequest {
+    let fields = vec![
+        ("requests".to_owned(), ids.join(",")),
+        ("timeformat".to_owned(), "datetime".to_owned()),
+        ("timezone".to_owned(), "UTC".to_owned()),
+    ];
+    form_post(config, "/im/status/", fields, Idempotency::Read)
+}
+
+/// Maps Intel-Tele's DLR status names.
+pub fn map_state(raw: &str) -> DeliveryState {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "delivrd" => DeliveryState::Delivered,
+        "expired" => DeliveryState::Expired,
+        "undeliv" => DeliveryState::Undeliverable,
+        "rejectd" => DeliveryState::Rejected,
+        "deleted" => DeliveryState::Failed,
+        _ => DeliveryState::Unknown,
+    }
+}
+
+pub(crate) fn parse_status(response: &HttpResponse, ids: &[String]) -> Result<Vec<DeliveryReport>> {
+    let value = answer(response)?;
+    let map = value.as_object().cloned().unwrap_or_default();
+    let mut order = ids.to_vec();
+    order.extend(map.keys().filter(|k| !ids.contains(k)).cloned());
+    Ok(order
+        .into_iter()
+        .map(|id| match map.get(&id) {
+            Some(entry) => {
+                let raw = entry.get("status").and_then(text).unwrap_or_default();
+                let mut r = DeliveryReport::new(id, map_state(&raw), raw);
+                r.updated_at = entry
+                    .get("date")
+                    .and_then(text)
+                    .map(|d| crate::time::to_rfc3339(&d, 0).unwrap_or(d));
+                r
+            }
+            None => {
+                let mut r = DeliveryReport::new(id, DeliveryState::Unknown, "");
+                r.detail = Some("Intel-Tele's answer does not mention this id".into());
+                r
+            }
+        })
+        .collect())
+}
+
+pub(crate) fn build_balance(config: &Config) -> HttpRequest {
+    form_post(config, "/balance/", Vec::new(), Idempotency::Read)
+}
+
+pub(crate) fn build_credit(config: &Config) -> HttpRequest {
+    form_post(config, "/credit/", Vec::new(), Idempotency::Read)
+}
+
+/// Reads `key` (`balance` or `credit`) from its answer.
+pub(crate) fn parse_amount(response: &HttpResponse, key: &str) -> Result<String> {
+    let value = answer(response)?;
+    value.get(key).and_then(text).ok_or_else(|| {
+        Error::decode(format!("Intel-Tele's answer has no {key}"))
+            .with_provider(P)
+            .with_body(&response.body)
+    })
+}
+
+pub(crate) fn build_rates(config: &Config) -> HttpRequest {
+    form_post(config, "/rates/", Vec::new(), Idempotency::Read)
+}
+
+/// `{"<user>": {"<country>": {"<mnc>": [price, delivered_only]}}}`; the empty MNC covers every network.
+pub(crate) fn parse_rates(response: &HttpResponse) -> Result<Vec<Rate>> {
+    let value = answer(response)?;
+    let bad = || {
+        Error::decode("Intel-Tele's rates are not {user: {country: {network: [price, flag]}}}")
+            .with_provider(P)
+            .with_body(&response.body)
+    };
+    let users = value.as_object().ok_or_else(bad)?;
+    let mut rates = Vec::new();
+    for countries in users.values() {
+        for (country, networks) in countries.as_object().ok_or_else(bad)? {
+            for (network, pair) in networks.as_object().ok_or_else(bad)? {
+                let pair = pair.as_array().ok_or_else(bad)?;
+                let number = |v: Option<&Value>| {
+                    v.and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()))
+                };
+                let price = number(pair.first()).ok_or_else(bad)?;
+                let flag = number(pair.get(1)).unwrap_or(0.0);
+                rates.push(Rate {
+                    country: country.clone(),
+                    network: (!network.is_empty()).then(|| network.clone()),
+                    price,
+                    charge_delivered_only: flag == 1.0,
+                });
+            }
+        }
+    }
+    Ok(rates)
+}
+
+// ---- thin half -------------------------------------------------------------------------------
+
+pub(crate) fn send(ctx: &Ctx<'_>, m: Prepared) -> Result<SendReport> {
+    let batches = build_send(ctx.config, &m);
+    ctx.send_batches(m.rejected, batches, &parse_send)
+}
+
+pub(crate) fn status<S: AsRef<str>>(ctx: &Ctx<'_>, ids: &[S]) -> Result<Vec<DeliveryReport>> {
+    ctx.read_chunked(&check_ids(ids)?, CHUNK, build_status, parse_status)
+}
+
+pub(crate) fn balance(ctx: &Ctx<'_>) -> Result<Balance> {
+    let balance = ctx.read(&build_balance(ctx.config), |r| parse_amount(r, "balance"))?;
+    let credit = ctx.read(&build_credit(ctx.config), |r| parse_amount(r, "credit"))?;
+    Ok(Balance {
+        balance,
+        credit: Some(credit),
+    })
+}
+
+pub(crate) fn rates(ctx: &Ctx<'_>) -> Result<Vec<Rate>> {
+    ctx.read(&build_rates(ctx.config), parse_rates)
+}

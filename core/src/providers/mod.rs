@@ -1,0 +1,265 @@
+//! The four provider protocols. Each module has a pure half (build an [`HttpRequest`] from the
+//! unified model, parse an [`HttpResponse`] into it; tested with golden vectors) and a thin half
+//! that runs them through the client's [`Transport`].
+
+pub mod decisiontelecom;
+pub mod inteltele;
+pub mod smsby;
+pub mod smsclub;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::{Config, ProviderId};
+use crate::error::{Error, ErrorCode, Result};
+use crate::fanout;
+use crate::report::{Rejected, SendReport, Uncertain};
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+
+/// What a provider can do; the validation and `capabilities()` read it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Capabilities {
+    pub provider: ProviderId,
+    pub image_without_text: bool,
+    pub image_needs_button: bool,
+    pub sms_fallback: bool,
+    pub schedule: bool,
+    #[serde(skip)]
+    pub schedule_end: bool,
+    #[serde(skip)]
+    pub schedule_end_required: bool,
+    pub two_way: bool,
+    pub chat_id: bool,
+    pub callback_url: bool,
+    pub label: bool,
+    /// Recipients per request; 1 means one request per recipient.
+    pub max_recipients_per_request: Option<usize>,
+    /// (minimum for one recipient, minimum for several, maximum), when a TTL can be set.
+    pub ttl_seconds: Option<(u32, u32, u32)>,
+    #[serde(skip)]
+    pub sender_required: bool,
+    #[serde(skip)]
+    pub numeric_sender_id: bool,
+    #[serde(skip)]
+    pub max_sender_chars: Option<usize>,
+    #[serde(skip)]
+    pub sms_sender_required: bool,
+    #[serde(skip)]
+    pub max_button_url_chars: Option<usize>,
+    /// The operations of SPEC §6 this provider has.
+    pub operations: Vec<&'static str>,
+}
+
+/// The capabilities of `provider`.
+pub fn capabilities(provider: ProviderId) -> Capabilities {
+    match provider {
+        ProviderId::SmsClub => smsclub::capabilities(),
+        ProviderId::SmsBy => smsby::capabilities(),
+        ProviderId::DecisionTelecom => decisiontelecom::capabilities(),
+        ProviderId::IntelTele => inteltele::capabilities(),
+    }
+}
+
+/// What a provider module needs to run requests.
+pub(crate) struct Ctx<'a> {
+    pub config: &'a Config,
+    pub transport: &'a Transport,
+}
+
+/// One send request and the recipients it carries.
+pub(crate) struct Batch {
+    pub phones: Vec<String>,
+    pub request: HttpRequest,
+}
+
+/// Parses a send answer into a partial report for `phones`, or the request-level error.
+pub(crate) type ParseSend<'p> = dyn Fn(&HttpResponse, &[String]) -> Result<SendReport> + Sync + 'p;
+
+impl Ctx<'_> {
+    pub fn provider(&self) -> ProviderId {
+        self.config.provider
+    }
+
+    /// Runs a read, mapping the answer with `parse`.
+    pub fn read<T>(
+        &self,
+        request: &HttpRequest,
+        parse: impl Fn(&HttpResponse) -> Result<T>,
+    ) -> Result<T> {
+        let exchange = self.transport.execute(request);
+        match exchange.result {
+            Ok(response) => parse(&response),
+            Err(failure) => Err(failure.error),
+        }
+    }
+
+    /// Reads `ids` in chunks of `chunk`, `max_in_flight` requests at a time, keeping order;
+    /// the first error wins.
+    pub fn read_chunked<T: Send>(
+        &self,
+        ids: &[String],
+        chunk: usize,
+        build: impl Fn(&Config, &[String]) -> HttpRequest,
+        parse: impl Fn(&HttpResponse, &[String]) -> Result<Vec<T>> + Sync,
+    ) -> Result<Vec<T>> {
+        let work: Vec<(HttpRequest, &[String])> = ids
+            .chunks(chunk)
+            .map(|c| (build(self.config, c), c))
+            .collect();
+        let results = fanout::map_ordered(work, self.config.max_in_flight, |(request, c)| {
+            self.read(&request, |r| parse(r, c))
+        });
+        let mut out = Vec::with_capacity(ids.len());
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    /// Runs send batches `max_in_flight` at a time and folds them into one report (SPEC §4):
+    /// recipients of a request that failed before it could act are rejected with the error's
+    /// code, those of a request that may have acted are uncertain. The call fails only when a
+    /// request-level error left nothing accepted or uncertain and no per-recipient answer came.
+    pub fn send_batches(
+        &self,
+        pre_rejected: Vec<Rejected>,
+        batches: Vec<Batch>,
+        parse: &ParseSend<'_>,
+    ) -> Result<SendReport> {
+        let provider = self.provider();
+        let outcomes = fanout::map_ordered(batches, self.config.max_in_flight, |batch| {
+            let exchange = self.transport.execute(&batch.request);
+            let outcome = match exchange.result {
+                Ok(response) => parse(&response, &batch.phones).map_err(|e| (e, false)),
+                Err(failure) => Err((failure.error, failure.maybe_sent)),
+            };
+            (batch.phones, outcome, exchange.attempts)
+        });
+
+        let mut report = SendReport::new(provider);
+        report.rejected = pre_rejected;
+        let mut first_error: Option<Error> = None;
+        let mut answered = false;
+        for (phones, outcome, attempts) in outcomes {
+            report.requests += attempts;
+            match outcome {
+                Ok(part) => {
+                    answered = true;
+                    let requests = report.requests;
+                    report.merge(part);
+                    report.requests = requests;
+                }
+                Err((error, true)) => {
+                    let detail = format!("{}: {}", error.code(), error.message);
+                    report
+                        .uncertain
+                        .extend(phones.into_iter().map(|phone| Uncertain {
+                            phone,
+                            detail: detail.clone(),
+                        }));
+                    first_error.get_or_insert(error);
+                }
+                Err((error, false)) => {
+                    let detail = error.message.clone();
+                    report.rejected.extend(
+                        phones
+                            .into_iter()
+                            .map(|p| Rejected::new(p, error.code().into(), detail.clone())),
+                    );
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        match first_error {
+            Some(error)
+                if !answered && report.accepted.is_empty() && report.uncertain.is_empty() =>
+            {
+                Err(error.with_rejected(report.rejected))
+            }
+            _ => Ok(report),
+        }
+    }
+}
+
+/// Parses an answer body as (relaxed) JSON, or a `decode` error that keeps the body.
+pub(crate) fn parse_json(provider: ProviderId, response: &HttpResponse) -> Result<Value> {
+    crate::json::parse_relaxed(&response.body).ok_or_else(|| {
+        let what = if response.body.is_empty() {
+            "an empty answer"
+        } else {
+            "an answer that is not JSON"
+        };
+        Error::decode(format!(
+            "{} sent {what} (HTTP {})",
+            provider.display_name(),
+            response.status
+        ))
+        .with_provider(provider)
+        .with_http_status(response.status)
+        .with_body(&response.body)
+    })
+}
+
+/// The error for an HTTP status that the provider's own error format did not explain.
+pub(crate) fn status_error(provider: ProviderId, response: &HttpResponse) -> Error {
+    let status = response.status;
+    let code = match status {
+        401 | 403 => ErrorCode::Auth,
+        402 => ErrorCode::InsufficientFunds,
+        429 => ErrorCode::RateLimited,
+        500..=599 => ErrorCode::ProviderError,
+        400..=499 => ErrorCode::InvalidRequest,
+        _ => ErrorCode::Decode,
+    };
+    let message = match code {
+        ErrorCode::Auth => format!(
+            "{} refused the credentials (HTTP {status})",
+            provider.display_name()
+        ),
+        ErrorCode::RateLimited => format!(
+            "{} is rate limiting requests; retry later",
+            provider.display_name()
+        ),
+        ErrorCode::ProviderError => format!(
+            "{} failed on its side (HTTP {status})",
+            provider.display_name()
+        ),
+        ErrorCode::Decode => format!(
+            "{} sent an answer vibergate does not understand (HTTP {status})",
+            provider.display_name()
+        ),
+        _ => format!(
+            "{} refused the request (HTTP {status})",
+            provider.display_name()
+        ),
+    };
+    Error::new(code, message)
+        .with_provider(provider)
+        .with_http_status(status)
+        .with_retry_after_ms(retry_after_ms(response))
+        .with_body(&response.body)
+}
+
+pub(crate) fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
+    response.retry_after.map(|d| d.as_millis() as u64)
+}
+
+/// The ids as strings, refusing empty ones.
+pub(crate) fn check_ids<S: AsRef<str>>(ids: &[S]) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Err(Error::invalid_message(
+            "ids",
+            "at least one message id is needed",
+        ));
+    }
+    ids.iter()
+        .map(|id| {
+            let id = id.as_ref().trim();
+            if id.is_empty() {
+                Err(Error::invalid_message("ids", "a message id is empty"))
+            } else {
+                Ok(id.to_owned())
+            }
+        })
+        .collect()
+}

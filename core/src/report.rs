@@ -1,0 +1,294 @@
+//! Results of operations (SPEC §4): the send report and the other answers.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::config::ProviderId;
+use crate::error::ErrorCode;
+use crate::status::DeliveryReport;
+
+/// What became of one send: every recipient ends in exactly one of the three lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendReport {
+    pub provider: ProviderId,
+    /// The provider's id for the whole send (SMS.by mailings), for `status_batch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_id: Option<String>,
+    pub accepted: Vec<Accepted>,
+    pub rejected: Vec<Rejected>,
+    /// Sent, but no answer came: the message may have gone out. Never re-sent automatically.
+    pub uncertain: Vec<Uncertain>,
+    /// HTTP requests made (retries included).
+    pub requests: u32,
+}
+
+impl SendReport {
+    pub fn new(provider: ProviderId) -> Self {
+        SendReport {
+            provider,
+            batch_id: None,
+            accepted: Vec::new(),
+            rejected: Vec::new(),
+            uncertain: Vec::new(),
+            requests: 0,
+        }
+    }
+
+    /// Every message id the provider issued, in recipient order.
+    pub fn message_ids(&self) -> Vec<&str> {
+        self.accepted
+            .iter()
+            .filter_map(|a| a.message_id.as_deref())
+            .collect()
+    }
+
+    pub(crate) fn merge(&mut self, other: SendReport) {
+        self.batch_id = self.batch_id.take().or(other.batch_id);
+        self.accepted.extend(other.accepted);
+        self.rejected.extend(other.rejected);
+        self.uncertain.extend(other.uncertain);
+        self.requests += other.requests;
+    }
+}
+
+/// A recipient the provider took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<String>,
+    /// The price the provider quoted, as it wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
+}
+
+impl Accepted {
+    pub fn new(phone: impl Into<String>, message_id: Option<String>) -> Self {
+        Accepted {
+            phone: phone.into(),
+            message_id,
+            chat_id: None,
+            cost: None,
+        }
+    }
+}
+
+/// A recipient that was not sent to, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub phone: String,
+    pub reason: RejectReason,
+    pub detail: String,
+}
+
+impl Rejected {
+    pub fn new(phone: impl Into<String>, reason: RejectReason, detail: impl Into<String>) -> Self {
+        Rejected {
+            phone: phone.into(),
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A recipient whose request got no answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Uncertain {
+    pub phone: String,
+    pub detail: String,
+}
+
+/// Why a recipient was rejected: a per-recipient cause, or the error code of the failed request
+/// that carried it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RejectReason {
+    InvalidNumber,
+    Duplicate,
+    Blacklisted,
+    RepeatDetected,
+    NoRoute,
+    InsufficientFunds,
+    Request(ErrorCode),
+}
+
+impl RejectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::InvalidNumber => "invalid_number",
+            RejectReason::Duplicate => "duplicate",
+            RejectReason::Blacklisted => "blacklisted",
+            RejectReason::RepeatDetected => "repeat_detected",
+            RejectReason::NoRoute => "no_route",
+            RejectReason::InsufficientFunds => "insufficient_funds",
+            RejectReason::Request(code) => code.as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "invalid_number" => RejectReason::InvalidNumber,
+            "duplicate" => RejectReason::Duplicate,
+            "blacklisted" => RejectReason::Blacklisted,
+            "repeat_detected" => RejectReason::RepeatDetected,
+            "no_route" => RejectReason::NoRoute,
+            "insufficient_funds" => RejectReason::InsufficientFunds,
+            other => RejectReason::Request(ErrorCode::parse(other)?),
+        })
+    }
+}
+
+impl From<ErrorCode> for RejectReason {
+    fn from(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::InsufficientFunds => RejectReason::InsufficientFunds,
+            other => RejectReason::Request(other),
+        }
+    }
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RejectReason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RejectReason {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RejectReason::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown reason {s:?}")))
+    }
+}
+
+/// Intel-Tele's balance and credit, as the provider wrote them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    pub balance: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
+}
+
+/// One line of Intel-Tele's price list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    /// ISO 3166 code, as the provider wrote it.
+    pub country: String,
+    /// Mobile network code; `None` for the price that covers every network of the country.
+    pub network: Option<String>,
+    pub price: f64,
+    /// True when only delivered messages are charged.
+    pub charge_delivered_only: bool,
+}
+
+/// An SMS Club 2-way chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chat {
+    pub chat_id: String,
+    pub phone: String,
+    /// As the provider wrote it (`YYYY-MM-DD HH:MM:SS`, the account's local time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+/// One page of an SMS Club chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatThread {
+    pub chat_id: String,
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    pub messages: Vec<ChatMessage>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// From the recipient to the business.
+    Incoming,
+    /// From the business to the recipient.
+    Outgoing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub text: String,
+    pub direction: Direction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// A reply from a recipient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub phone: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<String>,
+}
+
+/// The statuses of an SMS.by `sendBulkViber` request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchStatus {
+    pub batch_id: String,
+    pub mailings: Vec<MailingStatus>,
+    /// Per-mailing errors the provider reported (e.g. `mailing list 3: Content url is not valid`).
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailingStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailing_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+    pub deliveries: Vec<DeliveryReport>,
+}
+
+/// An SMS.by mailing (`getViberMessages`, `getViberMessageData`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mailing {
+    pub mailing_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
+}
+
+/// The answer of SMS.by `sendViberMessageList`: a mailing that waits for `confirm_mailing`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListSend {
+    pub mailing_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribers: Option<u64>,
+}

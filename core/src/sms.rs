@@ -1,0 +1,123 @@
+//! SMS length counting: GSM-7 (3GPP TS 23.038 default alphabet and extension table) or UCS-2.
+
+use serde::{Deserialize, Serialize};
+
+/// The encoding an SMS text needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsEncoding {
+    Gsm7,
+    Ucs2,
+}
+
+/// What `sms_info` says about a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsInfo {
+    pub encoding: SmsEncoding,
+    /// GSM-7 septets (extension characters count two) or UTF-16 code units.
+    pub characters: usize,
+    pub segments: usize,
+    /// The distinct characters that forced UCS-2, in order of appearance.
+    pub non_gsm_characters: Vec<String>,
+}
+
+const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1b}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM7_EXTENSION: &str = "\u{c}^{}\\[~]|€";
+
+/// Septets a character takes in GSM-7: 1, 2 (extension table) or `None` (not in GSM-7).
+fn gsm7_septets(c: char) -> Option<usize> {
+    if c != '\u{1b}' && GSM7_BASIC.contains(c) {
+        Some(1)
+    } else if GSM7_EXTENSION.contains(c) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Counts a text as an SMS would carry it.
+pub fn sms_info(text: &str) -> SmsInfo {
+    let mut septets = 0;
+    let mut non_gsm: Vec<String> = Vec::new();
+    for c in text.chars() {
+        match gsm7_septets(c) {
+            Some(n) => septets += n,
+            None => {
+                let s = c.to_string();
+                if !non_gsm.contains(&s) {
+                    non_gsm.push(s);
+                }
+            }
+        }
+    }
+    if non_gsm.is_empty() {
+        let segments = segments(septets, 160, 153);
+        SmsInfo {
+            encoding: SmsEncoding::Gsm7,
+            characters: septets,
+            segments,
+            non_gsm_characters: non_gsm,
+        }
+    } else {
+        let units = text.encode_utf16().count();
+        SmsInfo {
+            encoding: SmsEncoding::Ucs2,
+            characters: units,
+            segments: segments(units, 70, 67),
+            non_gsm_characters: non_gsm,
+        }
+    }
+}
+
+fn segments(length: usize, single: usize, per_part: usize) -> usize {
+    match length {
+        0 => 0,
+        n if n <= single => 1,
+        n => n.div_ceil(per_part),
+    }
+}
+
+impl SmsInfo {
+    /// Whether the text fits one SMS (160 GSM-7 septets or 70 UCS-2 units).
+    pub fn fits_one_segment(&self) -> bool {
+        self.segments <= 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_gsm7_and_extension() {
+        let info = sms_info("Hi {there}€");
+        assert_eq!(info.encoding, SmsEncoding::Gsm7);
+        assert_eq!(info.characters, 8 + 2 * 3);
+        assert_eq!(info.segments, 1);
+    }
+
+    #[test]
+    fn cyrillic_is_ucs2() {
+        let info = sms_info("Привет");
+        assert_eq!(info.encoding, SmsEncoding::Ucs2);
+        assert_eq!(info.characters, 6);
+        assert_eq!(info.non_gsm_characters, ["П", "р", "и", "в", "е", "т"]);
+    }
+
+    #[test]
+    fn segment_boundaries() {
+        assert_eq!(sms_info(&"a".repeat(160)).segments, 1);
+        assert_eq!(sms_info(&"a".repeat(161)).segments, 2);
+        assert_eq!(sms_info(&"a".repeat(306)).segments, 2);
+        assert_eq!(sms_info(&"a".repeat(307)).segments, 3);
+        assert_eq!(sms_info(&"я".repeat(70)).segments, 1);
+        assert_eq!(sms_info(&"я".repeat(71)).segments, 2);
+        assert_eq!(sms_info("").segments, 0);
+    }
+
+    #[test]
+    fn emoji_count_two_utf16_units() {
+        let info = sms_info("👍");
+        assert_eq!(info.characters, 2);
+    }
+}

@@ -1,0 +1,89 @@
+//! Delivery states (SPEC §4). Each provider module maps its raw values onto [`DeliveryState`].
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a message is on its way to the recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Expired,
+    Undeliverable,
+    Rejected,
+    Failed,
+    Unknown,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Read => "read",
+            DeliveryState::Expired => "expired",
+            DeliveryState::Undeliverable => "undeliverable",
+            DeliveryState::Rejected => "rejected",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Unknown => "unknown",
+        }
+    }
+
+    /// True when the state will not change any more (`read` aside, which can follow `delivered`).
+    pub fn is_final(self) -> bool {
+        !matches!(
+            self,
+            DeliveryState::Pending | DeliveryState::Sent | DeliveryState::Unknown
+        )
+    }
+}
+
+impl fmt::Display for DeliveryState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The delivery status of one message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    pub message_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub state: DeliveryState,
+    /// The recipient has read the message.
+    pub read: bool,
+    /// State of the SMS fallback, when one was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_state: Option<DeliveryState>,
+    /// The provider's raw status value.
+    pub provider_status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+impl DeliveryReport {
+    pub(crate) fn new(
+        message_id: impl Into<String>,
+        state: DeliveryState,
+        provider_status: impl Into<String>,
+    ) -> Self {
+        DeliveryReport {
+            message_id: message_id.into(),
+            phone: None,
+            state,
+            read: state == DeliveryState::Read,
+            sms_state: None,
+            provider_status: provider_status.into(),
+            detail: None,
+            updated_at: None,
+        }
+    }
+}
