@@ -118,13 +118,6 @@ impl Client {
     /// uncertain, or the provider answered per recipient; fails only when a request-level error
     /// left nothing accepted or uncertain (the error then lists the rejected recipients).
     pub fn send(&self, message: &Message) -> Result<SendReport> {
-        if message.chat_id.is_some() && !message.to.is_empty() {
-            return Err(Error::invalid_message(
-                "to",
-                "a reply into a chat (chat_id) goes to the chat's recipient: leave `to` empty",
-            )
-            .with_provider(self.provider()));
-        }
         let prepared = message::prepare(message, &self.config, &self.capabilities)?;
         let ctx = self.ctx();
         match self.provider() {

@@ -504,13 +504,11 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
                         ));
                     }
                 }
-                ProviderId::SmsBy => {
-                    if Some(&fb.text) != text.as_ref() {
-                        return Err(unsupported(
-                            "sms_fallback.text",
-                            "an SMS text of its own (SMS.by forwards the Viber text)",
-                        ));
-                    }
+                ProviderId::SmsBy if Some(&fb.text) != text.as_ref() => {
+                    return Err(unsupported(
+                        "sms_fallback.text",
+                        "an SMS text of its own (SMS.by forwards the Viber text)",
+                    ));
                 }
                 _ => {}
             }
@@ -571,6 +569,12 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
     if chat_id.is_some() && !caps.chat_id {
         return Err(unsupported("chat_id", "replies into a chat (chat_id)"));
     }
+    if chat_id.is_some() && !message.to.is_empty() {
+        return Err(invalid(
+            "to",
+            "a reply into a chat (chat_id) goes to the chat's recipient: leave `to` empty".into(),
+        ));
+    }
     let callback_url = non_empty(&message.callback_url);
     if let Some(url) = &callback_url {
         if !caps.callback_url {
@@ -625,7 +629,7 @@ fn check_sms_sender(provider: ProviderId, sender: &str) -> Result<()> {
             let ok = if numeric {
                 (3..=15).contains(&n)
             } else {
-                (3..=11).contains(&n) && sender.is_ascii()
+                (3..=11).contains(&n) && sender.bytes().all(|b| b.is_ascii_alphanumeric())
             };
             if !ok {
                 return Err(invalid(

@@ -188,11 +188,7 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
 
 /// The JSON object of an answer that carries `message_id`, or the error it carries instead.
 fn success_object(response: &HttpResponse) -> Result<Map<String, Value>> {
-    let value = match parse_json(P, response) {
-        Ok(v) => v,
-        Err(e) if (200..300).contains(&response.status) => return Err(e),
-        Err(_) => return Err(status_error(P, response)),
-    };
+    let value = parse_json(P, response)?;
     match value.as_object() {
         Some(obj) if obj.get("message_id").and_then(id_string).is_some() => Ok(obj.clone()),
         _ => Err(error_from(response, Some(&value))),

@@ -164,11 +164,7 @@ fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
 
 /// The answer as JSON after ruling out whole-request errors.
 fn answer(response: &HttpResponse) -> Result<Value> {
-    let value = match parse_json(P, response) {
-        Ok(v) => v,
-        Err(_) if !(200..300).contains(&response.status) => return Err(status_error(P, response)),
-        Err(e) => return Err(e),
-    };
+    let value = parse_json(P, response)?;
     if let Some(error) = request_error(response, &value) {
         return Err(error);
     }

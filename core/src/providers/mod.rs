@@ -130,7 +130,12 @@ impl Ctx<'_> {
         let outcomes = fanout::map_ordered(batches, self.config.max_in_flight, |batch| {
             let exchange = self.transport.execute(&batch.request);
             let outcome = match exchange.result {
-                Ok(response) => parse(&response, &batch.phones).map_err(|e| (e, false)),
+                // A success status with an answer we cannot read may still have been acted on.
+                Ok(response) => parse(&response, &batch.phones).map_err(|e| {
+                    let maybe_sent =
+                        e.code() == ErrorCode::Decode && (200..300).contains(&response.status);
+                    (e, maybe_sent)
+                }),
                 Err(failure) => Err((failure.error, failure.maybe_sent)),
             };
             (batch.phones, outcome, exchange.attempts)
@@ -181,9 +186,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses an answer body as (relaxed) JSON, or a `decode` error that keeps the body.
+/// Parses an answer body as (relaxed) JSON. A body that is not JSON is the HTTP status's error
+/// for a non-2xx answer (a 401 page, a proxy's 502), else a `decode` error that keeps the body.
 pub(crate) fn parse_json(provider: ProviderId, response: &HttpResponse) -> Result<Value> {
     crate::json::parse_relaxed(&response.body).ok_or_else(|| {
+        if !(200..300).contains(&response.status) {
+            return status_error(provider, response);
+        }
         let what = if response.body.is_empty() {
             "an empty answer"
         } else {

@@ -183,17 +183,9 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
     error
 }
 
-fn json_or_status_error(response: &HttpResponse) -> Result<Value> {
-    match parse_json(P, response) {
-        Ok(v) => Ok(v),
-        Err(_) if !(200..300).contains(&response.status) => Err(status_error(P, response)),
-        Err(e) => Err(e),
-    }
-}
-
 /// `result` of a v2 answer `{"status":"OK","result":…}` (`null` when absent).
 fn v2_result(response: &HttpResponse) -> Result<Value> {
-    let value = json_or_status_error(response)?;
+    let value = parse_json(P, response)?;
     let ok = value
         .get("status")
         .and_then(Value::as_str)
@@ -405,7 +397,7 @@ pub(crate) fn build_personal(
 
 /// `{"uuid": …, "success": "OK"}`: every recipient of the mailing is accepted under the batch id.
 pub(crate) fn parse_bulk(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
-    let value = json_or_status_error(response)?;
+    let value = parse_json(P, response)?;
     let uuid = value.get("uuid").and_then(id_string);
     match uuid {
         Some(uuid) if (200..300).contains(&response.status) && value.get("error").is_none() => {
@@ -488,7 +480,7 @@ pub(crate) fn parse_status_batch(
     batch_id: &str,
     utc_offset: i32,
 ) -> Result<BatchStatus> {
-    let value = json_or_status_error(response)?;
+    let value = parse_json(P, response)?;
     let Some(entries) = value
         .as_array()
         .filter(|_| (200..300).contains(&response.status))
