@@ -26,6 +26,8 @@ pub mod providers;
 pub mod ratelimit;
 pub mod report;
 pub mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod sms;
 pub mod status;
 mod time;
