@@ -1,0 +1,702 @@
+//! The subcommands' arguments and what they do.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use vibergate_core::sandbox::{Sandbox, SandboxConfig};
+use vibergate_core::{
+    Button, Category, Client, InboundQuery, ListMessage, Message, PersonalizedItem,
+    PersonalizedMessage, ProviderId, Schedule, SendReport, SmsFallback, WebhookRequest,
+};
+
+use crate::{exit, output, CmdResult, Common, Failure};
+
+fn client(common: &Common) -> Result<Client, Failure> {
+    let Some(dsn) = &common.dsn else {
+        return Err(Failure::Usage("no provider: pass --dsn or set VIBERGATE_DSN (try `vibergate demo` or `vibergate sandbox`)".into()));
+    };
+    Client::from_dsn(dsn).map_err(|e| Failure::sdk(e, common.json))
+}
+
+fn done<T>(common: &Common, value: Result<T, vibergate_core::Error>, show: impl Fn(&T)) -> CmdResult
+where
+    T: serde::Serialize,
+{
+    let value = value.map_err(|e| Failure::sdk(e, common.json))?;
+    if common.json {
+        output::json(&value);
+    } else {
+        show(&value);
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct NoArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+pub struct IdArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The id.
+    id: String,
+}
+
+#[derive(Args)]
+pub struct PageArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+}
+
+#[derive(Args)]
+pub struct ChatArgs {
+    #[command(flatten)]
+    common: Common,
+    chat_id: String,
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+}
+
+#[derive(Args)]
+pub struct InboundArgs {
+    #[command(flatten)]
+    common: Common,
+    /// SMS Club chat.
+    #[arg(long)]
+    chat_id: Option<String>,
+    /// SMS.by mailing.
+    #[arg(long)]
+    mailing_id: Option<String>,
+    #[arg(long)]
+    page: Option<u32>,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Message ids.
+    #[arg(required = true)]
+    ids: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct MailingsArgs {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, default_value_t = 0)]
+    offset: u32,
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+}
+
+#[derive(Args)]
+pub struct SmsInfoArgs {
+    #[arg(long)]
+    json: bool,
+    text: String,
+}
+
+/// The shared fields of a message.
+#[derive(Args, Clone, Default)]
+pub struct Content {
+    /// Viber sender (default: the DSN's sender).
+    #[arg(long)]
+    sender: Option<String>,
+    #[arg(long)]
+    image_url: Option<String>,
+    #[arg(long)]
+    button_text: Option<String>,
+    #[arg(long)]
+    ttl: Option<u32>,
+    /// Unix time to start sending.
+    #[arg(long)]
+    schedule_start: Option<i64>,
+    #[arg(long)]
+    schedule_end: Option<i64>,
+    /// transactional or promotional.
+    #[arg(long, value_parser = ["transactional", "promotional"])]
+    category: Option<String>,
+    #[arg(long)]
+    callback_url: Option<String>,
+    /// Mailing name (SMS.by).
+    #[arg(long)]
+    label: Option<String>,
+}
+
+impl Content {
+    fn schedule(&self) -> Option<Schedule> {
+        self.schedule_start.map(|start| Schedule {
+            start,
+            end: self.schedule_end,
+        })
+    }
+
+    fn category(&self) -> Option<Category> {
+        match self.category.as_deref() {
+            Some("transactional") => Some(Category::Transactional),
+            Some("promotional") => Some(Category::Promotional),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Recipient; repeat or separate with commas.
+    #[arg(long, value_delimiter = ',')]
+    to: Vec<String>,
+    /// A file with one recipient per line ("-" for standard input).
+    #[arg(long)]
+    to_file: Option<PathBuf>,
+    #[arg(long)]
+    text: Option<String>,
+    #[command(flatten)]
+    content: Content,
+    #[arg(long)]
+    button_url: Option<String>,
+    /// SMS fallback text.
+    #[arg(long)]
+    sms_text: Option<String>,
+    /// SMS fallback sender (default: the DSN's sms_sender).
+    #[arg(long)]
+    sms_sender: Option<String>,
+    /// Open a 2-way chat.
+    #[arg(long)]
+    two_way: bool,
+    /// Reply into an SMS Club chat.
+    #[arg(long)]
+    chat_id: Option<String>,
+    /// The whole message as JSON (a file, or "-" for standard input); other flags are ignored.
+    #[arg(long)]
+    message: Option<PathBuf>,
+}
+
+fn read_input(path: &PathBuf) -> Result<String, Failure> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Failure::Usage(format!("cannot read standard input: {e}")))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
+    }
+}
+
+/// Recipients per progress step of a bulk send from a file.
+const PROGRESS_CHUNK: usize = 500;
+
+pub fn send(a: SendArgs) -> CmdResult {
+    let client = client(&a.common)?;
+    let message = match &a.message {
+        Some(path) => serde_json::from_str::<Message>(&read_input(path)?)
+            .map_err(|e| Failure::Usage(format!("bad message JSON: {e}")))?,
+        None => {
+            let mut to = a.to.clone();
+            if let Some(path) = &a.to_file {
+                to.extend(
+                    read_input(path)?
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(str::to_owned),
+                );
+            }
+            Message {
+                to,
+                sender: a.content.sender.clone(),
+                text: a.text.clone(),
+                image_url: a.content.image_url.clone(),
+                button: match (&a.content.button_text, &a.button_url) {
+                    (None, None) => None,
+                    (t, u) => Some(Button::new(
+                        t.clone().unwrap_or_default(),
+                        u.clone().unwrap_or_default(),
+                    )),
+                },
+                ttl_seconds: a.content.ttl,
+                sms_fallback: a.sms_text.clone().map(|text| SmsFallback {
+                    text,
+                    sender: a.sms_sender.clone(),
+                }),
+                schedule: a.content.schedule(),
+                category: a.content.category(),
+                two_way: a.two_way,
+                chat_id: a.chat_id.clone(),
+                callback_url: a.content.callback_url.clone(),
+                label: a.content.label.clone(),
+            }
+        }
+    };
+    // A big list from a file goes in slices so a terminal can show progress; one report comes out.
+    let show_progress = a.to_file.is_some()
+        && message.to.len() > PROGRESS_CHUNK
+        && std::io::stderr().is_terminal()
+        && !a.common.json;
+    let report = if show_progress && message.schedule.is_none() {
+        send_with_progress(&client, &message).map_err(|e| Failure::sdk(e, false))?
+    } else {
+        client
+            .send(&message)
+            .map_err(|e| Failure::sdk(e, a.common.json))?
+    };
+    if a.common.json {
+        output::json(&report);
+    } else {
+        output::send_report(&report);
+    }
+    Ok(
+        if report.rejected.is_empty() && report.uncertain.is_empty() {
+            0
+        } else {
+            exit::PARTIAL
+        },
+    )
+}
+
+fn send_with_progress(
+    client: &Client,
+    message: &Message,
+) -> Result<SendReport, vibergate_core::Error> {
+    let total = message.to.len();
+    let mut report = SendReport::new(client.provider());
+    let mut first_error = None;
+    for (i, slice) in message.to.chunks(PROGRESS_CHUNK).enumerate() {
+        let part = Message {
+            to: slice.to_vec(),
+            ..message.clone()
+        };
+        match client.send(&part) {
+            Ok(r) => {
+                report.accepted.extend(r.accepted);
+                report.rejected.extend(r.rejected);
+                report.uncertain.extend(r.uncertain);
+                report.requests += r.requests;
+                report.batch_id = report.batch_id.or(r.batch_id);
+            }
+            Err(e) => {
+                report.rejected.extend(e.rejected.iter().cloned());
+                first_error.get_or_insert(e);
+            }
+        }
+        let sent = ((i + 1) * PROGRESS_CHUNK).min(total);
+        let filled = sent * 30 / total;
+        eprint!(
+            "\r[{}{}] {sent}/{total}",
+            "#".repeat(filled),
+            ".".repeat(30 - filled)
+        );
+        let _ = std::io::stderr().flush();
+    }
+    eprintln!();
+    match first_error {
+        Some(e) if report.accepted.is_empty() && report.uncertain.is_empty() => {
+            Err(e.with_rejected(report.rejected))
+        }
+        _ => Ok(report),
+    }
+}
+
+#[derive(Args)]
+pub struct PersonalizedArgs {
+    #[command(flatten)]
+    common: Common,
+    /// CSV file: phone,text[,button_url] per line ("-" for standard input).
+    file: PathBuf,
+    #[command(flatten)]
+    content: Content,
+}
+
+/// Splits one CSV line, honouring double quotes.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
+    let client = client(&a.common)?;
+    let mut items = Vec::new();
+    for (n, line) in read_input(&a.file)?.lines().enumerate() {
+        if line.trim().is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("phone")) {
+            continue;
+        }
+        let f = csv_fields(line);
+        if f.len() < 2 {
+            return Err(Failure::Usage(format!(
+                "line {}: expected phone,text[,button_url]",
+                n + 1
+            )));
+        }
+        items.push(PersonalizedItem {
+            to: f[0].trim().to_owned(),
+            text: f[1].clone(),
+            button_url: f
+                .get(2)
+                .map(|u| u.trim().to_owned())
+                .filter(|u| !u.is_empty()),
+        });
+    }
+    let message = PersonalizedMessage {
+        items,
+        sender: a.content.sender.clone(),
+        image_url: a.content.image_url.clone(),
+        button_text: a.content.button_text.clone(),
+        ttl_seconds: a.content.ttl,
+        schedule: a.content.schedule(),
+        category: a.content.category(),
+        callback_url: a.content.callback_url.clone(),
+        label: a.content.label.clone(),
+    };
+    let report = client
+        .send_personalized(&message)
+        .map_err(|e| Failure::sdk(e, a.common.json))?;
+    if a.common.json {
+        output::json(&report);
+    } else {
+        output::send_report(&report);
+    }
+    Ok(
+        if report.rejected.is_empty() && report.uncertain.is_empty() {
+            0
+        } else {
+            exit::PARTIAL
+        },
+    )
+}
+
+pub fn status(a: StatusArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.status(&a.ids), |r| output::statuses(r))
+}
+
+pub fn status_batch(a: IdArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.status_batch(&a.id), output::batch)
+}
+
+pub fn balance(a: NoArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.balance(), |b| {
+        println!("balance: {}", b.balance);
+        if let Some(credit) = &b.credit {
+            println!("credit:  {credit}");
+        }
+    })
+}
+
+pub fn rates(a: NoArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.rates(), |rates| {
+        let rows: Vec<Vec<String>> = rates
+            .iter()
+            .map(|r| {
+                vec![
+                    r.country.clone(),
+                    r.network.clone().unwrap_or_else(|| "all".into()),
+                    r.price.to_string(),
+                    if r.charge_delivered_only {
+                        "delivered only".into()
+                    } else {
+                        "all".into()
+                    },
+                ]
+            })
+            .collect();
+        output::table(&["COUNTRY", "NETWORK", "PRICE", "CHARGED"], &rows);
+    })
+}
+
+pub fn chats(a: PageArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.chats(a.page), |chats| {
+        let rows: Vec<Vec<String>> = chats
+            .iter()
+            .map(|c| {
+                vec![
+                    c.chat_id.clone(),
+                    c.phone.clone(),
+                    c.created_at.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        output::table(&["CHAT", "PHONE", "CREATED"], &rows);
+    })
+}
+
+pub fn chat(a: ChatArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.chat(&a.chat_id, a.page), |t| {
+        println!("chat {} with {}", t.chat_id, t.phone);
+        let rows: Vec<Vec<String>> = t
+            .messages
+            .iter()
+            .map(|m| {
+                vec![
+                    m.at.clone().unwrap_or_default(),
+                    format!("{:?}", m.direction).to_lowercase(),
+                    m.text.clone(),
+                ]
+            })
+            .collect();
+        output::table(&["AT", "DIRECTION", "TEXT"], &rows);
+    })
+}
+
+pub fn inbound(a: InboundArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    let query = InboundQuery {
+        chat_id: a.chat_id.clone(),
+        mailing_id: a.mailing_id.clone(),
+        page: a.page,
+    };
+    done(&a.common, c.inbound(&query), |list| {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|m| {
+                vec![
+                    m.id.clone().unwrap_or_default(),
+                    m.phone.clone(),
+                    m.received_at.clone().unwrap_or_default(),
+                    m.text.clone(),
+                ]
+            })
+            .collect();
+        output::table(&["ID", "PHONE", "AT", "TEXT"], &rows);
+    })
+}
+
+pub fn capabilities(a: NoArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    let caps = c.capabilities();
+    if a.common.json {
+        output::json(&caps);
+    } else {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&caps).unwrap_or_default()
+        );
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Stored list id.
+    #[arg(long)]
+    list_id: String,
+    #[arg(long)]
+    text: Option<String>,
+    #[command(flatten)]
+    content: Content,
+    #[arg(long)]
+    button_url: Option<String>,
+}
+
+pub fn send_to_list(a: ListArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    let message = ListMessage {
+        list_id: a.list_id.clone(),
+        sender: a.content.sender.clone(),
+        text: a.text.clone(),
+        image_url: a.content.image_url.clone(),
+        button: a
+            .button_url
+            .clone()
+            .map(|u| Button::new(a.content.button_text.clone().unwrap_or_default(), u)),
+        label: a.content.label.clone(),
+        schedule_start: a.content.schedule_start,
+    };
+    done(&a.common, c.send_to_list(&message), |r| {
+        println!("mailing {} created for {} subscriber(s); confirm it with: vibergate confirm-mailing {}", r.mailing_id, r.subscribers.unwrap_or(0), r.mailing_id)
+    })
+}
+
+pub fn confirm_mailing(a: IdArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(
+        &a.common,
+        c.confirm_mailing(&a.id)
+            .map(|_| serde_json::json!({"confirmed": a.id})),
+        |_| println!("mailing {} confirmed", a.id),
+    )
+}
+
+pub fn mailings(a: MailingsArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.mailings(a.offset, a.limit), |list| {
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|m| {
+                vec![
+                    m.mailing_id.clone(),
+                    m.status.clone().unwrap_or_default(),
+                    m.created_at.clone().unwrap_or_default(),
+                    m.text.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        output::table(&["MAILING", "STATUS", "CREATED", "TEXT"], &rows);
+    })
+}
+
+pub fn mailing(a: IdArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.mailing(&a.id), |m| {
+        println!("{}", serde_json::to_string_pretty(m).unwrap_or_default())
+    })
+}
+
+pub fn delivery_list(a: IdArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(&a.common, c.delivery_list(&a.id), |r| output::statuses(r))
+}
+
+pub fn mark_read(a: StatusArgs) -> CmdResult {
+    let c = client(&a.common)?;
+    done(
+        &a.common,
+        c.mark_inbound_read(&a.ids)
+            .map(|n| serde_json::json!({"marked": n})),
+        |v| println!("marked read: {}", v["marked"]),
+    )
+}
+
+pub fn sms_info(a: SmsInfoArgs) -> CmdResult {
+    let info = vibergate_core::sms_info(&a.text);
+    if a.json {
+        output::json(&info);
+    } else {
+        println!(
+            "{:?}: {} characters, {} segment(s)",
+            info.encoding, info.characters, info.segments
+        );
+        if !info.non_gsm_characters.is_empty() {
+            println!("not in GSM-7: {}", info.non_gsm_characters.join(" "));
+        }
+    }
+    Ok(0)
+}
+
+#[derive(Subcommand)]
+pub enum WebhookCommand {
+    /// Parse a callback request into events.
+    #[command(
+        after_help = "Examples:\n  vibergate webhook parse --provider inteltele --method GET --query 'msgid=abc&status=delivrd'\n  echo '{\"message_id\":429,\"status\":1}' | vibergate webhook parse --provider decisiontelecom"
+    )]
+    Parse(WebhookArgs),
+}
+
+#[derive(Args)]
+pub struct WebhookArgs {
+    /// smsby, decisiontelecom or inteltele.
+    #[arg(long)]
+    provider: String,
+    #[arg(long, default_value = "POST")]
+    method: String,
+    /// Raw query string.
+    #[arg(long, default_value = "")]
+    query: String,
+    #[arg(long)]
+    content_type: Option<String>,
+    /// File with the body ("-" or absent: standard input for POST).
+    #[arg(long)]
+    body: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn webhook(command: WebhookCommand) -> CmdResult {
+    let WebhookCommand::Parse(a) = command;
+    let provider = ProviderId::parse(&a.provider)
+        .ok_or_else(|| Failure::Usage(format!("unknown provider {:?}", a.provider)))?;
+    let body = match &a.body {
+        Some(path) => read_input(path)?,
+        None if a.method.eq_ignore_ascii_case("POST") && !std::io::stdin().is_terminal() => {
+            read_input(&PathBuf::from("-"))?
+        }
+        None => String::new(),
+    };
+    let request = WebhookRequest::new(&a.method, &a.query, body, a.content_type.as_deref());
+    let events =
+        vibergate_core::parse_webhook(provider, &request).map_err(|e| Failure::sdk(e, a.json))?;
+    if a.json {
+        output::json(&events);
+    } else {
+        let rows: Vec<Vec<String>> = events
+            .iter()
+            .map(|e| {
+                vec![
+                    format!("{:?}", e.kind).to_lowercase(),
+                    e.message_id.clone().unwrap_or_default(),
+                    e.state.map(|s| s.to_string()).unwrap_or_default(),
+                    e.phone.clone().unwrap_or_default(),
+                    e.text.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        output::table(&["KIND", "MESSAGE ID", "STATE", "PHONE", "TEXT"], &rows);
+    }
+    Ok(0)
+}
+
+#[derive(Args)]
+pub struct SandboxArgs {
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Milliseconds between delivery steps (0 = final at once).
+    #[arg(long, default_value_t = 1000)]
+    step_ms: u64,
+    /// Where Intel-Tele status callbacks go.
+    #[arg(long)]
+    inteltele_callback_url: Option<String>,
+}
+
+pub fn sandbox(a: SandboxArgs) -> CmdResult {
+    let config = SandboxConfig {
+        port: a.port,
+        step_ms: a.step_ms,
+        inteltele_callback_url: a.inteltele_callback_url,
+        ..SandboxConfig::default()
+    };
+    let sb = Sandbox::start(config)
+        .map_err(|e| Failure::Usage(format!("cannot start the sandbox on port {}: {e}", a.port)))?;
+    println!("vibergate sandbox listening on {}", sb.base_url());
+    for p in ProviderId::ALL {
+        println!("  {:<16} {}", p.as_str(), sb.dsn(p));
+    }
+    println!(
+        "control: GET {0}/_sandbox/requests, POST {0}/_sandbox/faults, POST {0}/_sandbox/reset",
+        sb.base_url()
+    );
+    println!("numbers ending 0000 are undeliverable, 9999 blacklisted, 1111 have no Viber (SMS fallback), 2222 read at once");
+    println!("press Ctrl-C to stop");
+    let _ = std::io::stdout().flush();
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,121 @@
+//! Printing results: JSON (`--json`, the C ABI's shapes) or aligned tables for people.
+
+use serde::Serialize;
+use vibergate_core::{BatchStatus, DeliveryReport, SendReport};
+
+pub fn json<T: Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    );
+}
+
+/// Prints rows under a header, columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    line(widths.iter().map(|w| "-".repeat(*w)).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "-".into())
+}
+
+pub fn send_report(report: &SendReport) {
+    let mut rows = Vec::new();
+    for a in &report.accepted {
+        let mut extra = Vec::new();
+        if let Some(c) = &a.chat_id {
+            extra.push(format!("chat {c}"));
+        }
+        if let Some(c) = &a.cost {
+            extra.push(format!("cost {c}"));
+        }
+        rows.push(vec![
+            a.phone.clone(),
+            "accepted".into(),
+            opt(&a.message_id),
+            extra.join(", "),
+        ]);
+    }
+    for r in &report.rejected {
+        rows.push(vec![
+            r.phone.clone(),
+            format!("rejected: {}", r.reason),
+            "-".into(),
+            r.detail.clone(),
+        ]);
+    }
+    for u in &report.uncertain {
+        rows.push(vec![
+            u.phone.clone(),
+            "uncertain".into(),
+            "-".into(),
+            u.detail.clone(),
+        ]);
+    }
+    table(&["PHONE", "RESULT", "MESSAGE ID", "DETAIL"], &rows);
+    let batch = report
+        .batch_id
+        .as_deref()
+        .map(|b| format!(", batch {b}"))
+        .unwrap_or_default();
+    println!(
+        "\n{}: {} accepted, {} rejected, {} uncertain in {} request(s){batch}",
+        report.provider,
+        report.accepted.len(),
+        report.rejected.len(),
+        report.uncertain.len(),
+        report.requests
+    );
+}
+
+pub fn statuses(reports: &[DeliveryReport]) {
+    let rows: Vec<Vec<String>> = reports
+        .iter()
+        .map(|r| {
+            vec![
+                r.message_id.clone(),
+                opt(&r.phone),
+                r.state.to_string(),
+                r.sms_state
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                r.provider_status.clone(),
+                opt(&r.detail),
+            ]
+        })
+        .collect();
+    table(
+        &["MESSAGE ID", "PHONE", "STATE", "SMS", "RAW", "DETAIL"],
+        &rows,
+    );
+}
+
+pub fn batch(status: &BatchStatus) {
+    let all: Vec<DeliveryReport> = status
+        .mailings
+        .iter()
+        .flat_map(|m| m.deliveries.clone())
+        .collect();
+    statuses(&all);
+    for e in &status.errors {
+        println!("error: {e}");
+    }
+}
