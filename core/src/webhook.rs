@@ -9,17 +9,56 @@ use crate::json::{id_string, parse_relaxed, text};
 use crate::providers::{decisiontelecom, inteltele, smsby};
 use crate::status::DeliveryState;
 
-/// An HTTP request as the user's web framework received it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// An HTTP request as the user's web framework received it. From JSON (the C ABI, the CLI) it
+/// reads `{"method", "query", "body", "content_type"}`, where `query` is a raw query string, an
+/// object or a list of pairs, and `body` is text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WebhookRequest {
     pub method: String,
     /// Decoded query parameters, in order.
-    #[serde(default)]
     pub query: Vec<(String, String)>,
-    #[serde(default)]
     pub body: Vec<u8>,
-    #[serde(default)]
     pub content_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum QueryInput {
+    Raw(String),
+    Map(std::collections::BTreeMap<String, String>),
+    Pairs(Vec<(String, String)>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookJson {
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    query: Option<QueryInput>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for WebhookRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let j = WebhookJson::deserialize(d)?;
+        let mut request = WebhookRequest::new(
+            j.method.as_deref().unwrap_or("POST"),
+            "",
+            j.body.unwrap_or_default(),
+            j.content_type.as_deref(),
+        );
+        request.query = match j.query {
+            None => Vec::new(),
+            Some(QueryInput::Raw(s)) => parse_form(s.trim_start_matches('?').as_bytes()),
+            Some(QueryInput::Map(m)) => m.into_iter().collect(),
+            Some(QueryInput::Pairs(p)) => p,
+        };
+        Ok(request)
+    }
 }
 
 impl WebhookRequest {

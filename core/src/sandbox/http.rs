@@ -78,10 +78,14 @@ pub trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request) -> Delivery;
 }
 
+/// Open connections: a handle to close each and its thread to join.
+type Connections = Arc<std::sync::Mutex<Vec<(TcpStream, thread::JoinHandle<()>)>>>;
+
 pub struct Server {
     pub port: u16,
     stopping: Arc<AtomicBool>,
     accept: Option<thread::JoinHandle<()>>,
+    connections: Connections,
 }
 
 impl Server {
@@ -90,6 +94,8 @@ impl Server {
         let port = listener.local_addr()?.port();
         let stopping = Arc::new(AtomicBool::new(false));
         let stop = stopping.clone();
+        let connections: Connections = Arc::default();
+        let open = connections.clone();
         let accept = thread::Builder::new()
             .name("vibergate-sandbox".into())
             .spawn(move || {
@@ -98,17 +104,27 @@ impl Server {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    let Ok(closer) = stream.try_clone() else {
+                        continue;
+                    };
                     let handler = handler.clone();
                     let stop = stop.clone();
-                    let _ = thread::Builder::new()
+                    let spawned = thread::Builder::new()
                         .name("vibergate-sandbox-conn".into())
                         .spawn(move || serve(stream, &*handler, &stop));
+                    if let Ok(thread) = spawned {
+                        let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
+                        // Forget connections that have ended.
+                        open.retain(|(_, t)| !t.is_finished());
+                        open.push((closer, thread));
+                    }
                 }
             })?;
         Ok(Server {
             port,
             stopping,
             accept: Some(accept),
+            connections,
         })
     }
 
@@ -120,6 +136,12 @@ impl Server {
         let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.accept.take() {
             let _ = t.join();
+        }
+        // Close every open connection and wait for its thread.
+        let open = std::mem::take(&mut *self.connections.lock().unwrap_or_else(|e| e.into_inner()));
+        for (stream, thread) in open {
+            let _ = stream.shutdown(Shutdown::Both);
+            let _ = thread.join();
         }
     }
 }

@@ -1,0 +1,33 @@
+# Convenience targets; `bash scripts/test.sh` is the one command that runs every test.
+PROFILE ?= debug
+CARGO_FLAGS := $(if $(filter release,$(PROFILE)),--release,)
+LIBDIR := $(CURDIR)/target/$(PROFILE)
+CFLAGS ?= -Wall -Wextra -Werror -std=c11 -O1
+LDLIBS := -L$(LIBDIR) -lvibergate -Wl,-rpath,$(LIBDIR) -pthread
+
+.PHONY: all lib header examples test bench clean-c
+
+all: lib examples
+
+lib:
+	cargo build -p vibergate-ffi $(CARGO_FLAGS)
+
+header:
+	cbindgen --config ffi/cbindgen.toml --crate vibergate-ffi --output include/vibergate.h ffi
+
+examples: lib target/c/send
+
+target/c/send: examples/c/send.c include/vibergate.h | target/c
+	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(LDLIBS)
+
+target/c:
+	mkdir -p $@
+
+test:
+	bash scripts/test.sh
+
+bench:
+	bash scripts/bench.sh
+
+clean-c:
+	rm -rf target/c

@@ -1,0 +1,99 @@
+//! The provider emulator, for tests and trying things out from C and PHP.
+
+use std::ffi::c_char;
+
+use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
+use vibergate_core::{Error, ErrorCode, ProviderId};
+
+use crate::boundary::{call, handle, json, owned, text, to_json};
+use crate::error::vg_error;
+
+/// A running sandbox.
+pub struct vg_sandbox {
+    sandbox: Sandbox,
+}
+
+/// Starts the emulator on 127.0.0.1. `config_json` (NULL for defaults): `{"port":0,
+/// "step_ms":0,"smsclub_rate_limit":9,"inteltele_balance":100.0,…}`. Stop it with
+/// `vg_sandbox_stop`.
+#[no_mangle]
+pub extern "C" fn vg_sandbox_start(
+    config_json: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut vg_sandbox {
+    call(err, std::ptr::null_mut(), || {
+        let config: SandboxConfig = if config_json.is_null() {
+            SandboxConfig::default()
+        } else {
+            json(config_json, "config_json").map_err(|e| {
+                Error::new(ErrorCode::InvalidConfig, e.message.clone()).with_field("config_json")
+            })?
+        };
+        let sandbox = Sandbox::start(config).map_err(|e| {
+            Error::new(
+                ErrorCode::Transport,
+                format!("cannot start the sandbox: {e}"),
+            )
+        })?;
+        Ok(Box::into_raw(Box::new(vg_sandbox { sandbox })))
+    })
+}
+
+/// `http://127.0.0.1:PORT`. Free with `vg_string_free`; NULL for NULL.
+#[no_mangle]
+pub extern "C" fn vg_sandbox_base_url(sandbox: *const vg_sandbox) -> *mut c_char {
+    // SAFETY: NULL or a sandbox made by `vg_sandbox_start` and not yet stopped.
+    unsafe { sandbox.as_ref() }.map_or(std::ptr::null_mut(), |s| owned(s.sandbox.base_url()))
+}
+
+/// A DSN for `provider` pointing at the sandbox. Free with `vg_string_free`.
+#[no_mangle]
+pub extern "C" fn vg_sandbox_dsn(
+    sandbox: *const vg_sandbox,
+    provider: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut c_char {
+    call(err, std::ptr::null_mut(), || {
+        let s = handle(sandbox, "sandbox")?;
+        let name = text(provider, "provider", ErrorCode::InvalidConfig)?;
+        let provider = ProviderId::parse(name).ok_or_else(|| {
+            Error::invalid_config(format!("unknown provider {name:?}")).with_field("provider")
+        })?;
+        Ok(owned(s.sandbox.dsn(provider)))
+    })
+}
+
+/// Every request the sandbox received, as a JSON array. Free with `vg_string_free`.
+#[no_mangle]
+pub extern "C" fn vg_sandbox_requests(
+    sandbox: *const vg_sandbox,
+    err: *mut *mut vg_error,
+) -> *mut c_char {
+    call(err, std::ptr::null_mut(), || {
+        to_json(&handle(sandbox, "sandbox")?.sandbox.requests())
+    })
+}
+
+/// Queues a fault, e.g. `{"provider":"smsclub","count":1,"kind":"status","status":503}`.
+/// Returns 0, or the error code.
+#[no_mangle]
+pub extern "C" fn vg_sandbox_inject(
+    sandbox: *const vg_sandbox,
+    fault_json: *const c_char,
+    err: *mut *mut vg_error,
+) -> crate::error::vg_code {
+    call(err, ErrorCode::InvalidMessage.into(), || {
+        let s = handle(sandbox, "sandbox")?;
+        s.sandbox.inject(json::<Fault>(fault_json, "fault_json")?);
+        Ok(crate::error::vg_code::VG_OK)
+    })
+}
+
+/// Stops the sandbox and frees it. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn vg_sandbox_stop(sandbox: *mut vg_sandbox) {
+    if !sandbox.is_null() {
+        // SAFETY: made by `vg_sandbox_start`, stopped once (documented contract).
+        drop(unsafe { Box::from_raw(sandbox) });
+    }
+}

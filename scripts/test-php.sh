@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# PHP: the FFI client (examples/php/Vibergate.php) against the sandbox, and the example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+need_apt php php-cli
+if ! php -m | grep -qi '^ffi$'; then
+  echo "PHP has no FFI extension; install php-ffi" >&2
+  exit 1
+fi
+cargo build -p vibergate-ffi
+php tests/php/run.php
+env -u VIBERGATE_DSN php examples/php/send.php >/dev/null

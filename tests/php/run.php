@@ -1,0 +1,134 @@
+<?php
+// PHP tests of the FFI client (examples/php/Vibergate.php) against the sandbox: send, status,
+// every operation, errors as exception classes, webhooks. Prints "N passed, N failed".
+declare(strict_types=1);
+require __DIR__ . '/../../examples/php/Vibergate.php';
+
+use Vibergate\{Client, Sandbox, VibergateException};
+
+$passed = 0;
+$failed = 0;
+
+function check(bool $ok, string $what): void
+{
+    global $passed, $failed;
+    if ($ok) {
+        $passed++;
+    } else {
+        $failed++;
+        fwrite(STDERR, "FAIL: $what\n");
+    }
+}
+
+/** Runs $f and checks it throws the exception class of $code. */
+function throws(string $code, callable $f, string $what): ?VibergateException
+{
+    try {
+        $f();
+        check(false, "$what: no exception");
+    } catch (VibergateException $e) {
+        $class = VibergateException::CLASSES[$code];
+        check($e instanceof $class && $e->errorCode === $code, "$what: got " . get_class($e) . " [{$e->errorCode}] {$e->getMessage()}");
+        return $e;
+    }
+    return null;
+}
+
+function test(string $name, callable $f): void
+{
+    try {
+        $f();
+    } catch (Throwable $t) {
+        check(false, "$name threw " . get_class($t) . ': ' . $t->getMessage());
+    }
+}
+
+$sb = new Sandbox(['smsclub_rate_limit' => 0]);
+
+test('version and sms_info', function () {
+    check(preg_match('/^\d+\.\d+\.\d+/', Vibergate\version()) === 1, 'version');
+    $info = Vibergate\sms_info('Привет');
+    check($info['encoding'] === 'ucs2' && $info['segments'] === 1, 'sms_info');
+});
+
+test('smsclub send, status, chats', function () use ($sb) {
+    $c = new Client($sb->dsn('smsclub'));
+    check(str_contains((string) $c, '***') && !str_contains((string) $c, 'sandbox-token'), 'redacted __toString');
+    $r = $c->send(['to' => ['+380 98 936 11 21', '380989369999'], 'text' => 'Привіт', 'two_way' => true]);
+    check(count($r['accepted']) === 1 && $r['accepted'][0]['phone'] === '380989361121', 'accepted');
+    check($r['rejected'][0]['reason'] === 'blacklisted', 'blacklisted');
+    $states = $c->status([$r['accepted'][0]['message_id']]);
+    check($states[0]['state'] === 'delivered', 'status');
+    $chat = $r['accepted'][0]['chat_id'];
+    check($c->chats()[0]['chat_id'] === $chat, 'chats');
+    check(count($c->chat($chat)['messages']) === 2, 'chat');
+    check(str_starts_with($c->inbound(['chat_id' => $chat])[0]['text'], 'Re: '), 'inbound');
+    check(in_array('chats', $c->capabilities()['operations'], true), 'capabilities');
+});
+
+test('errors are exception classes', function () use ($sb) {
+    throws('invalid_config', fn () => new Client('smsclub://SECRET@default?colour=red'), 'bad DSN');
+    $c = new Client($sb->dsn('smsclub'));
+    $e = throws('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'text' => str_repeat('x', 1001)]), 'too long');
+    check($e?->field === 'text', 'field');
+    throws('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'txt' => 'x']), 'unknown key');
+    $e = throws('no_valid_recipients', fn () => $c->send(['to' => ['12'], 'text' => 'x']), 'no valid recipients');
+    check(($e?->rejected[0]['reason'] ?? null) === 'invalid_number', 'rejected list');
+    throws('unsupported', fn () => $c->balance(), 'unsupported operation');
+    $bad = new Client(str_replace('sandbox-token', 'bad-token', $sb->dsn('smsclub')));
+    $e = throws('auth', fn () => $bad->send(['to' => ['380989361121'], 'text' => 'x']), 'auth');
+    check($e?->httpStatus === 401 && $e?->provider === 'smsclub', 'http status and provider');
+    $sb->inject(['provider' => 'smsclub', 'kind' => 'rate_limit', 'retry_after' => '120']);
+    $e = throws('rate_limited', fn () => $c->status(['1']), 'rate limited');
+    check($e?->retryAfterMs === 120000, 'retry_after_ms');
+    $sb->inject(['provider' => 'decisiontelecom', 'kind' => 'status', 'status' => 500, 'body' => '{"name":"Internal server error","message":"x","code":2,"status":500}']);
+    $dt = new Client($sb->dsn('decisiontelecom'));
+    throws('provider_error', fn () => $dt->send(['to' => ['972512345678'], 'text' => 'x']), 'provider error');
+    throws('decode', fn () => Vibergate\parse_webhook('decisiontelecom', ['body' => 'nonsense']), 'decode');
+    $down = new Client('smsclub://T@default?sender=S&max_retries=0&base_url=http://127.0.0.1:1');
+    throws('transport', fn () => $down->status(['1']), 'transport');
+});
+
+test('smsby operations', function () use ($sb) {
+    $c = new Client($sb->dsn('smsby'));
+    $r = $c->send(['to' => ['375291234567', '375291234568'], 'text' => 'Sale']);
+    check(count($c->statusBatch($r['batch_id'])['mailings'][0]['deliveries']) === 2, 'status_batch');
+    $p = $c->sendPersonalized(['items' => [['to' => '375291234567', 'text' => 'Hi Ann'], ['to' => '375291234568', 'text' => 'Hi Bob']]]);
+    check(count($p['accepted']) === 2, 'personalized');
+    $list = $c->sendToList(['list_id' => '1', 'text' => 'News']);
+    $c->confirmMailing($list['mailing_id']);
+    check($c->mailing($list['mailing_id'])['status'] === 'SENT', 'mailing');
+    check(count($c->mailings()) >= 2, 'mailings');
+    check(count($c->deliveryList($list['mailing_id'])) === 3, 'delivery list');
+    $in = $c->inbound(['mailing_id' => $list['mailing_id']]);
+    check(count($in) === 3, 'inbound');
+    check($c->markInboundRead(array_column($in, 'id'))['marked'] === 3, 'mark read');
+});
+
+test('inteltele and DecisionTelecom', function () use ($sb) {
+    $c = Client::fromConfig(['provider' => 'inteltele', 'username' => 'u', 'api_key' => 'k', 'base_url' => $sb->baseUrl()]);
+    check($c->balance()['balance'] === '100.00', 'balance');
+    check(count($c->rates()) > 0, 'rates');
+    $r = $c->send(['to' => ['380989361121'], 'text' => 'Hi']);
+    check($r['accepted'][0]['cost'] === '0.050000', 'cost');
+    $dt = new Client($sb->dsn('decisiontelecom'));
+    $r = $dt->send(['to' => ['972512222222'], 'text' => 'Hi']);
+    check($dt->status(array_column($r['accepted'], 'message_id'))[0]['state'] === 'read', 'DT read');
+});
+
+test('webhooks', function () {
+    $e = Vibergate\parse_webhook('inteltele', ['method' => 'GET', 'query' => ['msgid' => 'abc', 'status' => 'delivrd']]);
+    check($e[0]['state'] === 'delivered' && $e[0]['message_id'] === 'abc', 'inteltele GET');
+    $e = Vibergate\parse_webhook('decisiontelecom', ['method' => 'POST', 'body' => '{"message_token":1,"phone_number":"972512222222","time":1,"message":{"text":"YES","tracking_data":"tracking_id:5"}}']);
+    check($e[0]['kind'] === 'inbound' && $e[0]['text'] === 'YES', 'DT inbound');
+    $e = Vibergate\parse_webhook('smsby', ['body' => '{"delivery_id":5,"status":"DELIVERED"}', 'content_type' => 'application/json']);
+    check($e[0]['state'] === 'delivered', 'smsby');
+});
+
+test('the request log', function () use ($sb) {
+    check(count($sb->requests()) > 10, 'requests');
+});
+$sb->stop();
+
+echo "$passed passed, $failed failed\n";
+exit($failed === 0 ? 0 : 1);
