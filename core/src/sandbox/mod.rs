@@ -205,9 +205,12 @@ impl Shared {
         Some(kind)
     }
 
-    fn record(&self, request: &Request, fault: Option<FaultKind>, status: Option<u16>) {
+    /// Logs a request as it arrives (so a client that gave up waiting still sees it) and
+    /// returns its sequence number for [`Shared::answered`].
+    fn record(&self, request: &Request, fault: Option<FaultKind>) -> u64 {
+        let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
         let entry = RecordedRequest {
-            seq: self.seq.fetch_add(1, Ordering::SeqCst) + 1,
+            seq,
             provider: provider_of(&request.path),
             method: request.method.clone(),
             path: request.path.clone(),
@@ -216,9 +219,17 @@ impl Shared {
             body: String::from_utf8_lossy(&request.body).into_owned(),
             at_ms: self.started.elapsed().as_millis() as u64,
             fault,
-            status,
+            status: None,
         };
         lock(&self.log).push(entry);
+        seq
+    }
+
+    /// Notes the status a logged request was answered with.
+    fn answered(&self, seq: u64, status: Option<u16>) {
+        if let Some(entry) = lock(&self.log).iter_mut().rev().find(|e| e.seq == seq) {
+            entry.status = status;
+        }
     }
 
     fn reset(&self) {
@@ -296,7 +307,7 @@ impl Handler for Shared {
                 headers: Vec::new(),
                 body: Vec::new(),
             };
-            self.record(&request, Some(FaultKind::DropBeforeRead), None);
+            self.record(&request, Some(FaultKind::DropBeforeRead));
             return true;
         }
         false
@@ -307,6 +318,7 @@ impl Handler for Shared {
             return Delivery::Normal(self.control(&request));
         }
         let fault = self.take_fault(provider_of(&request.path), false);
+        let seq = self.record(&request, fault.clone());
         let delivery = match &fault {
             None => Delivery::Normal(self.route(&request)),
             Some(FaultKind::Latency { ms }) => {
@@ -370,7 +382,7 @@ impl Handler for Shared {
             }
             Delivery::Drop => None,
         };
-        self.record(&request, fault, status);
+        self.answered(seq, status);
         delivery
     }
 }
