@@ -235,6 +235,9 @@ pub struct Transport {
     policy: RetryPolicy,
     limiter: Option<RateLimiter>,
     log_hook: Option<LogHook>,
+    /// The client's credentials, scrubbed from every answer so that no error body can leak one
+    /// a provider echoed back.
+    secrets: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for Transport {
@@ -279,6 +282,12 @@ impl Transport {
             },
             limiter: RateLimiter::new(config.effective_rate_limit()),
             log_hook: None,
+            secrets: [&config.token, &config.api_key]
+                .into_iter()
+                .flatten()
+                .map(|s| s.expose().as_bytes().to_vec())
+                .filter(|s| s.len() >= 4)
+                .collect(),
         })
     }
 
@@ -303,6 +312,13 @@ impl Transport {
                 Ok(r) if r.status == 429 => (AttemptFailure::RateLimited, r.retry_after),
                 Ok(r) if r.status >= 500 => (AttemptFailure::ServerError, r.retry_after),
                 Ok(_) => {
+                    return Exchange {
+                        result: outcome,
+                        attempts: attempt,
+                    }
+                }
+                // An answer came but cannot be read: asking again would not make it readable.
+                Err(f) if f.error.code() == ErrorCode::Decode => {
                     return Exchange {
                         result: outcome,
                         attempts: attempt,
@@ -378,12 +394,24 @@ impl Transport {
                     .with_http_status(status),
                     maybe_sent: true,
                 },
-                other => {
-                    let mut f = self.failure(other);
-                    f.maybe_sent = true; // the provider answered: it has the request
-                    f
-                }
+                ureq::Error::Timeout(_) => Failure {
+                    error: Error::new(
+                        ErrorCode::Timeout,
+                        "the answer did not arrive completely within the timeout",
+                    )
+                    .with_provider(self.provider)
+                    .with_http_status(status),
+                    maybe_sent: true,
+                },
+                // The provider answered, so it has the request; the answer was cut short.
+                other => Failure {
+                    error: Error::decode(format!("the answer was cut short: {other}"))
+                        .with_provider(self.provider)
+                        .with_http_status(status),
+                    maybe_sent: true,
+                },
             })?;
+        let body = scrub(body, &self.secrets);
         Ok(HttpResponse {
             status,
             content_type,
@@ -437,17 +465,19 @@ impl Transport {
                 true,
                 "no complete answer within the timeout".to_owned(),
             ),
+            // `transport` means the request never left; a connection that closed after it may
+            // have been sent is a missing answer.
             ureq::Error::Io(io) => (
-                ErrorCode::Transport,
+                ErrorCode::Timeout,
                 true,
-                format!("the connection broke: {io}"),
+                format!("the connection closed before an answer came: {io}"),
             ),
             ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => (
                 ErrorCode::Decode,
                 true,
                 format!("the answer is not valid HTTP: {e}"),
             ),
-            _ => (ErrorCode::Transport, true, e.to_string()),
+            _ => (ErrorCode::Timeout, true, format!("no answer: {e}")),
         };
         Failure {
             error: Error::new(code, message).with_provider(self.provider),
@@ -477,6 +507,29 @@ impl Transport {
         };
         hook(&record);
     }
+}
+
+/// `body` with every occurrence of a secret replaced by `***`.
+fn scrub(body: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
+    let mut body = body;
+    for secret in secrets {
+        if !body.windows(secret.len()).any(|w| w == secret.as_slice()) {
+            continue;
+        }
+        let mut out = Vec::with_capacity(body.len());
+        let mut i = 0;
+        while i < body.len() {
+            if body[i..].starts_with(secret) {
+                out.extend_from_slice(b"***");
+                i += secret.len();
+            } else {
+                out.push(body[i]);
+                i += 1;
+            }
+        }
+        body = out;
+    }
+    body
 }
 
 /// I/O errors that happen before a connection exists.

@@ -346,3 +346,24 @@ fn a_large_answer_is_refused_not_buffered() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Decode);
 }
+
+#[test]
+fn a_credential_echoed_by_the_provider_never_reaches_an_error() {
+    let server = Server::with_handler(|_| {
+        Reply::json(
+            400,
+            r#"{"error": "token SECRET-TOKEN is not valid for this method"}"#,
+        )
+    });
+    let client = Client::from_dsn(&format!(
+        "smsby://SECRET-TOKEN@default?base_url={}&sender=1",
+        server.base_url
+    ))
+    .unwrap();
+    let err = client
+        .send(&Message::to(["375291234567"]).text("Hi"))
+        .unwrap_err();
+    let everything = format!("{err} {err:?} {}", err.to_json());
+    assert!(!everything.contains("SECRET-TOKEN"), "{everything}");
+    assert!(everything.contains("token *** is not valid"));
+}
