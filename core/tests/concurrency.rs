@@ -142,7 +142,7 @@ fn two_thousand_sends_from_sixteen_threads_with_faults() {
     )));
     let statuses = client.status(&accepted).unwrap();
     assert!(
-        statuses.iter().all(|s| s.provider_status != ""),
+        statuses.iter().all(|s| !s.provider_status.is_empty()),
         "every id is known to the provider"
     );
 
