@@ -129,6 +129,9 @@ pub struct ErrorDetails {
     /// Recipients already rejected when this error stopped the send (SPEC §4).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejected>,
+    /// Every provider a router tried, when a routed send failed as a whole (SPEC §10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<crate::router::Attempt>,
 }
 
 /// The error of every vibergate operation. Boxed so that `Result`s stay small.
@@ -152,6 +155,7 @@ impl Error {
             retry_after_ms: None,
             body: None,
             rejected: Vec::new(),
+            attempts: Vec::new(),
         }))
     }
 

@@ -26,6 +26,7 @@ pub mod providers;
 pub mod ratelimit;
 pub mod report;
 pub mod retry;
+pub mod router;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod sms;
@@ -46,6 +47,7 @@ pub use report::{
     Accepted, Balance, BatchStatus, Chat, ChatMessage, ChatThread, Direction, InboundMessage,
     ListSend, Mailing, MailingStatus, Rate, RejectReason, Rejected, SendReport, Uncertain,
 };
+pub use router::{Attempt, RoutedAccepted, RoutedRejected, RoutedReport, RoutedUncertain, Router};
 pub use sms::{sms_info, SmsEncoding, SmsInfo};
 pub use status::{DeliveryReport, DeliveryState};
 pub use transport::{LogHook, LogRecord};

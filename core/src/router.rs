@@ -1,0 +1,434 @@
+//! Failover across providers (SPEC §10): recipients move to the next provider only when the
+//! previous one certainly did not send to them, so no recipient can reach two providers that
+//! might both have acted.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::config::ProviderId;
+use crate::error::{Error, ErrorCode, Result};
+use crate::message::{Message, PersonalizedMessage};
+use crate::phone;
+use crate::report::{Accepted, RejectReason, Rejected, SendReport, Uncertain};
+use crate::status::DeliveryReport;
+
+/// How long a provider that failed for account reasons is skipped, by default.
+pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(60);
+
+/// An accepted recipient and the provider that took it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutedAccepted {
+    #[serde(flatten)]
+    pub accepted: Accepted,
+    pub provider: ProviderId,
+}
+
+/// A rejected recipient and the provider that rejected it (none when refused before sending).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutedRejected {
+    #[serde(flatten)]
+    pub rejected: Rejected,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderId>,
+}
+
+/// An uncertain recipient and the provider that may have sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutedUncertain {
+    #[serde(flatten)]
+    pub uncertain: Uncertain,
+    pub provider: ProviderId,
+}
+
+/// What one provider was asked to do and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub provider: ProviderId,
+    /// The recipients handed to this provider.
+    pub recipients: Vec<String>,
+    /// Why the provider was not asked (cooling down), if it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// The request-level error, if the provider failed as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+    /// Recipients this provider rejected (whether they moved on or not).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejected>,
+    /// Recipients that moved on to the next provider.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved_on: Vec<String>,
+}
+
+/// The outcome of a routed send: every recipient in exactly one list, with its provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutedReport {
+    pub accepted: Vec<RoutedAccepted>,
+    pub rejected: Vec<RoutedRejected>,
+    pub uncertain: Vec<RoutedUncertain>,
+    pub attempts: Vec<Attempt>,
+    pub requests: u32,
+}
+
+impl RoutedReport {
+    /// `(provider, message_id)` of every accepted recipient, for [`Router::status`].
+    pub fn message_ids(&self) -> Vec<(ProviderId, String)> {
+        self.accepted
+            .iter()
+            .filter_map(|a| Some((a.provider, a.accepted.message_id.clone()?)))
+            .collect()
+    }
+}
+
+/// Request-level errors after which the provider certainly did not send.
+fn certainly_not_sent(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::Transport
+            | ErrorCode::Auth
+            | ErrorCode::PermissionDenied
+            | ErrorCode::InsufficientFunds
+            | ErrorCode::RateLimited
+            | ErrorCode::Unsupported
+    )
+}
+
+/// Failures of the account rather than of a message: the provider is skipped for a while.
+fn account_failure(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::Auth | ErrorCode::PermissionDenied | ErrorCode::InsufficientFunds
+    )
+}
+
+/// Per-recipient rejections another provider may still deliver.
+fn moves_on(reason: RejectReason) -> bool {
+    match reason {
+        RejectReason::NoRoute | RejectReason::InsufficientFunds => true,
+        RejectReason::Request(code) => certainly_not_sent(code),
+        _ => false,
+    }
+}
+
+/// Several clients in order of preference. `Send + Sync`.
+pub struct Router {
+    clients: Vec<Arc<Client>>,
+    cooldown: Duration,
+    cooling_until: Mutex<HashMap<usize, Instant>>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let chain: Vec<String> = self.clients.iter().map(|c| c.to_dsn()).collect();
+        write!(f, "Router({})", chain.join(" || "))
+    }
+}
+
+impl Router {
+    /// A router over `clients`, tried in order.
+    pub fn new(clients: Vec<Client>) -> Result<Self> {
+        Router::from_shared(clients.into_iter().map(Arc::new).collect())
+    }
+
+    /// A router over clients shared with other code (the bindings hold theirs in `Arc`s).
+    pub fn from_shared(clients: Vec<Arc<Client>>) -> Result<Self> {
+        if clients.is_empty() {
+            return Err(Error::invalid_config("a router needs at least one client"));
+        }
+        Ok(Router {
+            clients,
+            cooldown: DEFAULT_COOLDOWN,
+            cooling_until: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A router from DSNs joined by `||`: `"smsclub://…@default || decisiontelecom://…@default"`.
+    pub fn from_dsn(chain: &str) -> Result<Self> {
+        let clients = chain
+            .split("||")
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(Client::from_dsn)
+            .collect::<Result<Vec<_>>>()?;
+        Router::new(clients)
+    }
+
+    /// Sets how long a provider that failed with `auth`, `permission_denied` or
+    /// `insufficient_funds` is skipped.
+    pub fn with_cooldown(mut self, cooldown: Duration) -> Self {
+        self.cooldown = cooldown;
+        self
+    }
+
+    /// Forgets every cool-down.
+    pub fn reset_cooldowns(&self) {
+        self.cooling().clear();
+    }
+
+    pub fn clients(&self) -> &[Arc<Client>] {
+        &self.clients
+    }
+
+    pub fn providers(&self) -> Vec<ProviderId> {
+        self.clients.iter().map(|c| c.provider()).collect()
+    }
+
+    /// The chain as DSNs with secrets replaced by `***`.
+    pub fn to_dsn(&self) -> String {
+        self.clients
+            .iter()
+            .map(|c| c.to_dsn())
+            .collect::<Vec<_>>()
+            .join(" || ")
+    }
+
+    fn cooling(&self) -> std::sync::MutexGuard<'_, HashMap<usize, Instant>> {
+        self.cooling_until.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends `message`, moving recipients that were certainly not sent to the next provider.
+    pub fn send(&self, message: &Message) -> Result<RoutedReport> {
+        let (valid, invalid) = phone::normalize_all(&message.to);
+        if message.chat_id.is_some() {
+            // A chat reply belongs to the provider that owns the chat.
+            return Err(Error::unsupported(
+                self.clients[0].provider(),
+                "chat_id",
+                "chat replies through a router; use the client",
+            ));
+        }
+        self.route(valid, invalid, |client, phones| {
+            client.send(&Message {
+                to: phones.to_vec(),
+                ..message.clone()
+            })
+        })
+    }
+
+    /// Sends each item its own text, with the same failover.
+    pub fn send_personalized(&self, message: &PersonalizedMessage) -> Result<RoutedReport> {
+        let phones: Vec<&str> = message.items.iter().map(|i| i.to.as_str()).collect();
+        let (valid, invalid) = phone::normalize_all(&phones);
+        self.route(valid, invalid, |client, remaining| {
+            let items = message
+                .items
+                .iter()
+                .filter(|i| phone::normalize(&i.to).is_some_and(|n| remaining.contains(&n)))
+                .cloned();
+            let mut seen = std::collections::HashSet::new();
+            let items = items
+                .filter(|i| seen.insert(phone::normalize(&i.to)))
+                .collect();
+            client.send_personalized(&PersonalizedMessage {
+                items,
+                ..message.clone()
+            })
+        })
+    }
+
+    fn route(
+        &self,
+        recipients: Vec<String>,
+        invalid: Vec<Rejected>,
+        send: impl Fn(&Client, &[String]) -> Result<SendReport>,
+    ) -> Result<RoutedReport> {
+        let mut report = RoutedReport {
+            accepted: Vec::new(),
+            rejected: invalid
+                .into_iter()
+                .map(|r| RoutedRejected {
+                    rejected: r,
+                    provider: None,
+                })
+                .collect(),
+            uncertain: Vec::new(),
+            attempts: Vec::new(),
+            requests: 0,
+        };
+        if recipients.is_empty() {
+            return Err(Error::new(
+                ErrorCode::NoValidRecipients,
+                "no valid recipient is left after normalisation",
+            )
+            .with_field("to")
+            .with_rejected(report.rejected.into_iter().map(|r| r.rejected).collect()));
+        }
+        let mut remaining = recipients;
+        let mut last_reasons: HashMap<String, Rejected> = HashMap::new();
+        for (index, client) in self.clients.iter().enumerate() {
+            if remaining.is_empty() {
+                break;
+            }
+            let provider = client.provider();
+            let mut attempt = Attempt {
+                provider,
+                recipients: remaining.clone(),
+                skipped: None,
+                error: None,
+                rejected: Vec::new(),
+                moved_on: Vec::new(),
+            };
+            if let Some(until) = self
+                .cooling()
+                .get(&index)
+                .copied()
+                .filter(|u| *u > Instant::now())
+            {
+                attempt.skipped = Some(format!(
+                    "cooling down for {} ms after an account failure",
+                    until.duration_since(Instant::now()).as_millis()
+                ));
+                report.attempts.push(attempt);
+                continue;
+            }
+            let mut next = Vec::new();
+            let mut cool = false;
+            match send(client, &remaining) {
+                Err(error) => {
+                    cool = account_failure(error.code());
+                    let failover = certainly_not_sent(error.code());
+                    for phone in &remaining {
+                        let rejected = error
+                            .rejected
+                            .iter()
+                            .find(|r| &r.phone == phone)
+                            .cloned()
+                            .unwrap_or_else(|| {
+                                Rejected::new(
+                                    phone.clone(),
+                                    error.code().into(),
+                                    error.message.clone(),
+                                )
+                            });
+                        if failover {
+                            next.push(phone.clone());
+                            last_reasons.insert(phone.clone(), rejected);
+                        } else {
+                            report.rejected.push(RoutedRejected {
+                                rejected,
+                                provider: Some(provider),
+                            });
+                        }
+                    }
+                    attempt.error = Some(error.with_rejected(Vec::new()));
+                }
+                Ok(sent) => {
+                    report.requests += sent.requests;
+                    report
+                        .accepted
+                        .extend(sent.accepted.into_iter().map(|a| RoutedAccepted {
+                            accepted: a,
+                            provider,
+                        }));
+                    report
+                        .uncertain
+                        .extend(sent.uncertain.into_iter().map(|u| RoutedUncertain {
+                            uncertain: u,
+                            provider,
+                        }));
+                    for rejected in sent.rejected {
+                        attempt.rejected.push(rejected.clone());
+                        cool |= matches!(rejected.reason, RejectReason::InsufficientFunds)
+                            || matches!(rejected.reason, RejectReason::Request(c) if account_failure(c));
+                        if moves_on(rejected.reason) && remaining.contains(&rejected.phone) {
+                            next.push(rejected.phone.clone());
+                            last_reasons.insert(rejected.phone.clone(), rejected);
+                        } else {
+                            report.rejected.push(RoutedRejected {
+                                rejected,
+                                provider: Some(provider),
+                            });
+                        }
+                    }
+                }
+            }
+            if cool {
+                self.cooling().insert(index, Instant::now() + self.cooldown);
+            }
+            attempt.moved_on = next.clone();
+            report.attempts.push(attempt);
+            remaining = next;
+        }
+        // Recipients no provider could take keep the last reason they were given.
+        for phone in remaining {
+            let rejected = last_reasons.remove(&phone).unwrap_or_else(|| {
+                Rejected::new(
+                    phone,
+                    RejectReason::Request(ErrorCode::Unsupported),
+                    "every provider was cooling down",
+                )
+            });
+            let provider = report
+                .attempts
+                .iter()
+                .rev()
+                .find(|a| a.skipped.is_none())
+                .map(|a| a.provider);
+            report.rejected.push(RoutedRejected { rejected, provider });
+        }
+        let answered = report
+            .attempts
+            .iter()
+            .any(|a| a.skipped.is_none() && a.error.is_none());
+        if report.accepted.is_empty() && report.uncertain.is_empty() && !answered {
+            return Err(total_failure(report));
+        }
+        Ok(report)
+    }
+
+    /// Delivery states of routed ids: each provider is asked about its own.
+    pub fn status(&self, ids: &[(ProviderId, String)]) -> Result<Vec<DeliveryReport>> {
+        let mut by_provider: Vec<(usize, Vec<String>)> = Vec::new();
+        for (provider, id) in ids {
+            let index = self
+                .clients
+                .iter()
+                .position(|c| c.provider() == *provider)
+                .ok_or_else(|| {
+                    Error::invalid_message("ids", format!("the router has no {provider} client"))
+                })?;
+            match by_provider.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, list)) => list.push(id.clone()),
+                None => by_provider.push((index, vec![id.clone()])),
+            }
+        }
+        let mut answers: HashMap<(ProviderId, String), DeliveryReport> = HashMap::new();
+        for (index, list) in by_provider {
+            let client = &self.clients[index];
+            for report in client.status(&list)? {
+                answers.insert((client.provider(), report.message_id.clone()), report);
+            }
+        }
+        Ok(ids.iter().filter_map(|key| answers.remove(key)).collect())
+    }
+}
+
+/// The error of a send no provider took, carrying every attempt.
+fn total_failure(report: RoutedReport) -> Error {
+    let causes: Vec<String> = report
+        .attempts
+        .iter()
+        .map(|a| match (&a.skipped, &a.error) {
+            (Some(why), _) => format!("{}: skipped, {why}", a.provider),
+            (None, Some(e)) => format!("{}: {}", a.provider, e),
+            (None, None) => format!("{}: rejected every recipient", a.provider),
+        })
+        .collect();
+    let code = report
+        .attempts
+        .iter()
+        .rev()
+        .find_map(|a| a.error.as_ref().map(Error::code))
+        .unwrap_or(ErrorCode::Unsupported);
+    let mut error = Error::new(
+        code,
+        format!("no provider sent the message: {}", causes.join("; ")),
+    )
+    .with_rejected(report.rejected.into_iter().map(|r| r.rejected).collect());
+    error.details_mut().attempts = report.attempts;
+    error
+}
