@@ -284,6 +284,8 @@ export declare class VibergateError extends Error {
   readonly body: string | null
   /** Recipients already rejected when the error stopped a send. */
   readonly rejected: Rejected[]
+  /** Every provider a router tried, when a routed send failed as a whole. */
+  readonly attempts: Attempt[]
 }
 
 /** A client of one provider; every method returns a Promise and has a `…Sync` twin. */
@@ -332,6 +334,51 @@ export declare class Client {
   /** Resolves with how many SMS.by marked, when it says. */
   markInboundRead(ids: string | string[]): Promise<number | null>
   markInboundReadSync(ids: string | string[]): number | null
+}
+
+export interface RoutedAccepted extends Accepted {
+  provider: ProviderId
+}
+
+export interface RoutedRejected extends Rejected {
+  provider?: ProviderId
+}
+
+export interface RoutedUncertain extends Uncertain {
+  provider: ProviderId
+}
+
+/** What one provider of a router was asked and what came of it. */
+export interface Attempt {
+  provider: ProviderId
+  recipients: string[]
+  skipped?: string
+  /** The request-level error (snake_case keys converted to camelCase). */
+  error?: { code: ErrorCode; message: string; provider?: ProviderId; httpStatus?: number; field?: string }
+  rejected?: Rejected[]
+  movedOn?: string[]
+}
+
+export interface RoutedReport {
+  accepted: RoutedAccepted[]
+  rejected: RoutedRejected[]
+  uncertain: RoutedUncertain[]
+  attempts: Attempt[]
+  requests: number
+}
+
+/** Failover across providers (SPEC §10): a recipient moves on only when a provider certainly did not send. */
+export declare class Router {
+  /** DSNs joined by `||`, or a list of DSNs. */
+  constructor(chain: string | string[], options?: { cooldownMs?: number })
+  toDsn(): string
+  send(message: Message): Promise<RoutedReport>
+  sendSync(message: Message): RoutedReport
+  sendPersonalized(message: PersonalizedMessage): Promise<RoutedReport>
+  sendPersonalizedSync(message: PersonalizedMessage): RoutedReport
+  status(ids: Iterable<{ provider: ProviderId; messageId?: string }>): Promise<DeliveryReport[]>
+  statusSync(ids: Iterable<{ provider: ProviderId; messageId?: string }>): DeliveryReport[]
+  resetCooldowns(): void
 }
 
 export interface SandboxOptions {

@@ -40,6 +40,7 @@ class VibergateError extends Error {
     this.retryAfterMs = details.retry_after_ms ?? null
     this.body = details.body ?? null
     this.rejected = renameKeys(details.rejected ?? [], camelKey)
+    this.attempts = renameKeys(details.attempts ?? [], camelKey)
   }
 }
 
@@ -173,6 +174,67 @@ for (const name of Object.keys(OPERATIONS)) {
   })
 }
 
+/** Failover across providers: a recipient moves on only when a provider certainly did not send. */
+class Router {
+  #native
+
+  /**
+   * @param {string | string[]} chain DSNs joined by `||`, or a list of DSNs
+   * @param {{ cooldownMs?: number }} [options]
+   */
+  constructor(chain, { cooldownMs } = {}) {
+    const joined = Array.isArray(chain) ? chain.join(' || ') : String(chain)
+    this.#native = guard(() => new native.NativeRouter(joined, cooldownMs))
+  }
+
+  toDsn() {
+    return this.#native.toDsn()
+  }
+
+  toString() {
+    return `Router(${this.toDsn()})`
+  }
+
+  async #call(op, args) {
+    const json = await guard(() => this.#native.call(op, args)).catch((e) => {
+      throw convertError(e)
+    })
+    return fromCore(json)
+  }
+
+  /** Resolves with `{ accepted, rejected, uncertain, attempts, requests }`; every entry names its provider. */
+  send(message) {
+    return this.#call('send', toCore(message))
+  }
+
+  sendSync(message) {
+    return fromCore(guard(() => this.#native.callSync('send', toCore(message))))
+  }
+
+  sendPersonalized(message) {
+    return this.#call('send_personalized', toCore(message))
+  }
+
+  sendPersonalizedSync(message) {
+    return fromCore(guard(() => this.#native.callSync('send_personalized', toCore(message))))
+  }
+
+  /** States of routed ids (`report.accepted` will do): each provider is asked about its own. */
+  status(ids) {
+    return this.#call('status', routedIds(ids))
+  }
+
+  statusSync(ids) {
+    return fromCore(guard(() => this.#native.callSync('status', routedIds(ids))))
+  }
+
+  resetCooldowns() {
+    this.#native.resetCooldowns()
+  }
+}
+
+const routedIds = (ids) => JSON.stringify([...ids].map(({ provider, messageId }) => ({ provider, message_id: String(messageId) })))
+
 /** The provider emulator, for tests. */
 class Sandbox {
   #native
@@ -236,6 +298,7 @@ function smsInfo(text) {
 
 module.exports = {
   Client,
+  Router,
   Sandbox,
   VibergateError,
   parseWebhook,

@@ -13,6 +13,16 @@ export declare class NativeClient {
   callSync(op: string, args: string): string
 }
 
+/** Failover across providers (SPEC §10). */
+export declare class NativeRouter {
+  /** `chain` is DSNs joined by `||`. */
+  constructor(chain: string, cooldownMs?: number | undefined | null)
+  toDsn(): string
+  call(op: string, args: string): Promise<string>
+  callSync(op: string, args: string): string
+  resetCooldowns(): void
+}
+
 /** The provider emulator. */
 export declare class NativeSandbox {
   constructor(config: string)

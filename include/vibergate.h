@@ -107,6 +107,11 @@ typedef struct vg_client vg_client;
 typedef struct vg_error vg_error;
 
 /**
+ * Several clients in order of preference. Thread-safe.
+ */
+typedef struct vg_router vg_router;
+
+/**
  * A running sandbox.
  */
 typedef struct vg_sandbox vg_sandbox;
@@ -268,6 +273,45 @@ char *vg_error_json(const vg_error *err);
  * Frees an error. NULL is ignored.
  */
 void vg_error_free(vg_error *err);
+
+/**
+ * Creates a router from DSNs joined by `||` (`"smsclub://…@default || decisiontelecom://…@default"`).
+ * Free it with `vg_router_free`.
+ */
+vg_router *vg_router_new(const char *dsn_chain,
+                         vg_error **err);
+
+/**
+ * Frees a router. NULL is ignored.
+ */
+void vg_router_free(vg_router *router);
+
+/**
+ * Sends a message through the first provider that can certainly take each recipient. Returns
+ * `{"accepted":[{…,"provider"}],"rejected":[…],"uncertain":[…],"attempts":[…],"requests"}`; a
+ * total failure is an error whose JSON carries every attempt.
+ */
+char *vg_router_send(const vg_router *router,
+                     const char *message_json,
+                     vg_error **err);
+
+/**
+ * `vg_send_personalized` with failover.
+ */
+char *vg_router_send_personalized(const vg_router *router,
+                                  const char *message_json,
+                                  vg_error **err);
+
+/**
+ * Delivery states of routed ids: a JSON array of `{"provider","message_id"}` (the `accepted`
+ * entries of a routed report will do). Each provider is asked about its own ids.
+ */
+char *vg_router_status(const vg_router *router, const char *ids_json, vg_error **err);
+
+/**
+ * Ends every cool-down of the router's providers.
+ */
+void vg_router_reset_cooldowns(const vg_router *router);
 
 /**
  * Starts the emulator on 127.0.0.1. `config_json` (NULL for defaults): `{"port":0,

@@ -10,7 +10,7 @@ use napi_derive::napi;
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
 use vibergate_core::{
     Client, Config, Error as CoreError, ErrorCode, InboundQuery, ListMessage, Message,
-    PersonalizedMessage, ProviderId, WebhookRequest,
+    PersonalizedMessage, ProviderId, RoutedId, Router, WebhookRequest,
 };
 
 /// A core error crosses as its JSON in the message; `index.js` turns it into `VibergateError`.
@@ -163,6 +163,99 @@ impl NativeClient {
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
         run_guarded(&self.client, &op, &args)
+    }
+}
+
+/// Failover across providers (SPEC §10).
+#[napi]
+pub struct NativeRouter {
+    router: Arc<Router>,
+}
+
+/// One router operation on the libuv thread pool.
+pub struct RouterOperation {
+    router: Arc<Router>,
+    op: String,
+    args: String,
+}
+
+fn run_router(router: &Router, op: &str, args: &str) -> std::result::Result<String, CoreError> {
+    match op {
+        "send" => to_json(&router.send(&parse::<Message>(args, "message")?)?),
+        "send_personalized" => {
+            to_json(&router.send_personalized(&parse::<PersonalizedMessage>(args, "message")?)?)
+        }
+        "status" => {
+            let ids: Vec<RoutedId> = parse(args, "ids")?;
+            to_json(&router.status(&ids.into_iter().map(Into::into).collect::<Vec<_>>())?)
+        }
+        other => Err(CoreError::new(
+            ErrorCode::Unsupported,
+            format!("no router operation {other:?}"),
+        )
+        .with_field("operation")),
+    }
+}
+
+fn run_router_guarded(router: &Router, op: &str, args: &str) -> napi::Result<String> {
+    catch_unwind(AssertUnwindSafe(|| run_router(router, op, args)))
+        .unwrap_or_else(|_| {
+            Err(CoreError::internal(
+                "vibergate panicked (please report this bug)",
+            ))
+        })
+        .map_err(to_napi)
+}
+
+impl Task for RouterOperation {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        run_router_guarded(&self.router, &self.op, &self.args)
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+        Ok(output)
+    }
+}
+
+#[napi]
+impl NativeRouter {
+    /// `chain` is DSNs joined by `||`.
+    #[napi(constructor)]
+    pub fn new(chain: String, cooldown_ms: Option<u32>) -> napi::Result<Self> {
+        let mut router = Router::from_dsn(&chain).map_err(to_napi)?;
+        if let Some(ms) = cooldown_ms {
+            router = router.with_cooldown(std::time::Duration::from_millis(ms.into()));
+        }
+        Ok(NativeRouter {
+            router: Arc::new(router),
+        })
+    }
+
+    #[napi]
+    pub fn to_dsn(&self) -> String {
+        self.router.to_dsn()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn call(&self, op: String, args: String) -> AsyncTask<RouterOperation> {
+        AsyncTask::new(RouterOperation {
+            router: self.router.clone(),
+            op,
+            args,
+        })
+    }
+
+    #[napi]
+    pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
+        run_router_guarded(&self.router, &op, &args)
+    }
+
+    #[napi]
+    pub fn reset_cooldowns(&self) {
+        self.router.reset_cooldowns();
     }
 }
 

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
 use vibergate_core::{
     Client, Config, Error, ErrorCode, InboundQuery, ListMessage, LogRecord, Message,
-    PersonalizedMessage, ProviderId, WebhookRequest,
+    PersonalizedMessage, ProviderId, RoutedId, Router, WebhookRequest,
 };
 
 create_exception!(
@@ -185,6 +185,56 @@ impl NativeClient {
     }
 }
 
+/// Failover across the clients given, in order.
+#[pyclass(frozen, module = "vibergate._native")]
+struct NativeRouter {
+    router: Arc<Router>,
+}
+
+#[pymethods]
+impl NativeRouter {
+    #[new]
+    #[pyo3(signature = (clients, cooldown_ms=None))]
+    fn new(clients: Vec<PyRef<'_, NativeClient>>, cooldown_ms: Option<u64>) -> PyResult<Self> {
+        let mut router = Router::from_shared(clients.iter().map(|c| c.client.clone()).collect())
+            .map_err(raise)?;
+        if let Some(ms) = cooldown_ms {
+            router = router.with_cooldown(std::time::Duration::from_millis(ms));
+        }
+        Ok(NativeRouter {
+            router: Arc::new(router),
+        })
+    }
+
+    fn to_dsn(&self) -> String {
+        self.router.to_dsn()
+    }
+
+    fn send(&self, py: Python<'_>, message: &str) -> PyResult<String> {
+        let message: Message = parse(message, "message").map_err(raise)?;
+        let r = self.router.clone();
+        detached(py, move || to_json(&r.send(&message)?))
+    }
+
+    fn send_personalized(&self, py: Python<'_>, message: &str) -> PyResult<String> {
+        let message: PersonalizedMessage = parse(message, "message").map_err(raise)?;
+        let r = self.router.clone();
+        detached(py, move || to_json(&r.send_personalized(&message)?))
+    }
+
+    fn status(&self, py: Python<'_>, ids: &str) -> PyResult<String> {
+        let ids: Vec<RoutedId> = parse(ids, "ids").map_err(raise)?;
+        let r = self.router.clone();
+        detached(py, move || {
+            to_json(&r.status(&ids.into_iter().map(Into::into).collect::<Vec<_>>())?)
+        })
+    }
+
+    fn reset_cooldowns(&self) {
+        self.router.reset_cooldowns();
+    }
+}
+
 /// The provider emulator.
 #[pyclass(frozen, module = "vibergate._native")]
 struct NativeSandbox {
@@ -285,6 +335,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NativeError", m.py().get_type::<NativeError>())?;
     m.add_class::<NativeClient>()?;
     m.add_class::<NativeSandbox>()?;
+    m.add_class::<NativeRouter>()?;
     m.add_function(wrap_pyfunction!(parse_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(sms_info, m)?)?;
     Ok(())

@@ -7,16 +7,55 @@ use clap::{Args, Subcommand};
 use vibergate_core::sandbox::{Sandbox, SandboxConfig};
 use vibergate_core::{
     Button, Category, Client, InboundQuery, ListMessage, Message, PersonalizedItem,
-    PersonalizedMessage, ProviderId, Schedule, SendReport, SmsFallback, WebhookRequest,
+    PersonalizedMessage, ProviderId, RoutedReport, Router, Schedule, SendReport, SmsFallback,
+    WebhookRequest,
 };
 
 use crate::{exit, output, CmdResult, Common, Failure};
 
+fn dsn(common: &Common) -> Result<&str, Failure> {
+    common
+        .dsn
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("no provider: pass --dsn or set VIBERGATE_DSN (try `vibergate demo` or `vibergate sandbox`)".into()))
+}
+
 fn client(common: &Common) -> Result<Client, Failure> {
-    let Some(dsn) = &common.dsn else {
-        return Err(Failure::Usage("no provider: pass --dsn or set VIBERGATE_DSN (try `vibergate demo` or `vibergate sandbox`)".into()));
-    };
+    let dsn = dsn(common)?;
+    if dsn.contains("||") {
+        return Err(Failure::Usage(
+            "a DSN chain (A || B) works with send, send-personalized and status; give one DSN here"
+                .into(),
+        ));
+    }
     Client::from_dsn(dsn).map_err(|e| Failure::sdk(e, common.json))
+}
+
+/// A router when the DSN is a chain `A || B`.
+fn router(common: &Common) -> Result<Option<Router>, Failure> {
+    let dsn = dsn(common)?;
+    if !dsn.contains("||") {
+        return Ok(None);
+    }
+    Router::from_dsn(dsn)
+        .map(Some)
+        .map_err(|e| Failure::sdk(e, common.json))
+}
+
+fn routed(common: &Common, result: Result<RoutedReport, vibergate_core::Error>) -> CmdResult {
+    let report = result.map_err(|e| Failure::sdk(e, common.json))?;
+    if common.json {
+        output::json(&report);
+    } else {
+        output::routed_report(&report);
+    }
+    Ok(
+        if report.rejected.is_empty() && report.uncertain.is_empty() {
+            0
+        } else {
+            exit::PARTIAL
+        },
+    )
 }
 
 fn done<T>(common: &Common, value: Result<T, vibergate_core::Error>, show: impl Fn(&T)) -> CmdResult
@@ -197,7 +236,6 @@ fn read_input(path: &PathBuf) -> Result<String, Failure> {
 const PROGRESS_CHUNK: usize = 500;
 
 pub fn send(a: SendArgs) -> CmdResult {
-    let client = client(&a.common)?;
     let message = match &a.message {
         Some(path) => serde_json::from_str::<Message>(&read_input(path)?)
             .map_err(|e| Failure::Usage(format!("bad message JSON: {e}")))?,
@@ -238,6 +276,10 @@ pub fn send(a: SendArgs) -> CmdResult {
             }
         }
     };
+    if let Some(router) = router(&a.common)? {
+        return routed(&a.common, router.send(&message));
+    }
+    let client = client(&a.common)?;
     // A big list from a file goes in slices so a terminal can show progress; one report comes out.
     let show_progress = a.to_file.is_some()
         && message.to.len() > PROGRESS_CHUNK
@@ -337,7 +379,6 @@ fn csv_fields(line: &str) -> Vec<String> {
 }
 
 pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
-    let client = client(&a.common)?;
     let mut items = Vec::new();
     for (n, line) in read_input(&a.file)?.lines().enumerate() {
         if line.trim().is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("phone")) {
@@ -370,7 +411,10 @@ pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
         callback_url: a.content.callback_url.clone(),
         label: a.content.label.clone(),
     };
-    let report = client
+    if let Some(router) = router(&a.common)? {
+        return routed(&a.common, router.send_personalized(&message));
+    }
+    let report = client(&a.common)?
         .send_personalized(&message)
         .map_err(|e| Failure::sdk(e, a.common.json))?;
     if a.common.json {
@@ -388,6 +432,24 @@ pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
 }
 
 pub fn status(a: StatusArgs) -> CmdResult {
+    if let Some(router) = router(&a.common)? {
+        // With a chain, ids name their provider: smsclub:5769.
+        let ids = a
+            .ids
+            .iter()
+            .map(|id| {
+                let (p, id) = id.split_once(':').ok_or_else(|| {
+                    Failure::Usage(format!(
+                        "with a DSN chain, give ids as provider:id (got {id:?})"
+                    ))
+                })?;
+                let p = ProviderId::parse(p)
+                    .ok_or_else(|| Failure::Usage(format!("unknown provider {p:?}")))?;
+                Ok((p, id.to_owned()))
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        return done(&a.common, router.status(&ids), |r| output::statuses(r));
+    }
     let c = client(&a.common)?;
     done(&a.common, c.status(&a.ids), |r| output::statuses(r))
 }

@@ -1,7 +1,7 @@
 //! Printing results: JSON (`--json`, the C ABI's shapes) or aligned tables for people.
 
 use serde::Serialize;
-use vibergate_core::{BatchStatus, DeliveryReport, SendReport};
+use vibergate_core::{BatchStatus, DeliveryReport, RoutedReport, SendReport};
 
 pub fn json<T: Serialize>(value: &T) {
     println!(
@@ -117,5 +117,59 @@ pub fn batch(status: &BatchStatus) {
     statuses(&all);
     for e in &status.errors {
         println!("error: {e}");
+    }
+}
+
+pub fn routed_report(report: &RoutedReport) {
+    let mut rows = Vec::new();
+    for a in &report.accepted {
+        rows.push(vec![
+            a.accepted.phone.clone(),
+            "accepted".into(),
+            a.provider.to_string(),
+            opt(&a.accepted.message_id),
+        ]);
+    }
+    for r in &report.rejected {
+        let provider = r
+            .provider
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "-".into());
+        rows.push(vec![
+            r.rejected.phone.clone(),
+            format!("rejected: {}", r.rejected.reason),
+            provider,
+            r.rejected.detail.clone(),
+        ]);
+    }
+    for u in &report.uncertain {
+        rows.push(vec![
+            u.uncertain.phone.clone(),
+            "uncertain".into(),
+            u.provider.to_string(),
+            u.uncertain.detail.clone(),
+        ]);
+    }
+    table(
+        &["PHONE", "RESULT", "PROVIDER", "MESSAGE ID / DETAIL"],
+        &rows,
+    );
+    println!();
+    for attempt in &report.attempts {
+        let outcome = match (&attempt.skipped, &attempt.error) {
+            (Some(why), _) => format!("skipped ({why})"),
+            (None, Some(e)) => format!("failed: {e}"),
+            (None, None) => "answered".into(),
+        };
+        let moved = if attempt.moved_on.is_empty() {
+            String::new()
+        } else {
+            format!(", {} moved on", attempt.moved_on.len())
+        };
+        println!(
+            "{}: {} recipient(s), {outcome}{moved}",
+            attempt.provider,
+            attempt.recipients.len()
+        );
     }
 }

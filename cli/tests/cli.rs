@@ -344,3 +344,44 @@ fn demo_runs_every_provider() {
     }
     assert!(text.contains("== summary"));
 }
+
+#[test]
+fn a_dsn_chain_routes_with_failover() {
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let bad = sb
+        .dsn(ProviderId::SmsClub)
+        .replace("sandbox-token", "bad-token");
+    let chain = format!("{bad} || {}", sb.dsn(ProviderId::DecisionTelecom));
+    let out = run(
+        &[
+            "send",
+            "--dsn",
+            &chain,
+            "--to",
+            "380989361121",
+            "--text",
+            "Hi",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["accepted"][0]["provider"], "decisiontelecom");
+    assert_eq!(report["attempts"][0]["error"]["code"], "auth");
+    let id = format!(
+        "decisiontelecom:{}",
+        report["accepted"][0]["message_id"].as_str().unwrap()
+    );
+    let status = run(&["status", "--dsn", &chain, &id, "--json"], None);
+    assert_eq!(json(&status)[0]["state"], "delivered");
+    assert_eq!(
+        run(&["balance", "--dsn", &chain], None).status.code(),
+        Some(2)
+    );
+}

@@ -47,7 +47,9 @@ pub use report::{
     Accepted, Balance, BatchStatus, Chat, ChatMessage, ChatThread, Direction, InboundMessage,
     ListSend, Mailing, MailingStatus, Rate, RejectReason, Rejected, SendReport, Uncertain,
 };
-pub use router::{Attempt, RoutedAccepted, RoutedRejected, RoutedReport, RoutedUncertain, Router};
+pub use router::{
+    Attempt, RoutedAccepted, RoutedId, RoutedRejected, RoutedReport, RoutedUncertain, Router,
+};
 pub use sms::{sms_info, SmsEncoding, SmsInfo};
 pub use status::{DeliveryReport, DeliveryState};
 pub use transport::{LogHook, LogRecord};

@@ -84,6 +84,20 @@ impl RoutedReport {
     }
 }
 
+/// A message id and the provider that issued it, as bindings pass them to [`Router::status`]
+/// (an accepted entry of a routed report deserialises into one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutedId {
+    pub provider: ProviderId,
+    pub message_id: String,
+}
+
+impl From<RoutedId> for (ProviderId, String) {
+    fn from(id: RoutedId) -> Self {
+        (id.provider, id.message_id)
+    }
+}
+
 /// Request-level errors after which the provider certainly did not send.
 fn certainly_not_sent(code: ErrorCode) -> bool {
     matches!(

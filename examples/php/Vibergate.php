@@ -309,6 +309,51 @@ final class Client
     }
 }
 
+/** Failover across providers: recipients move on only when a provider certainly did not send. */
+final class Router
+{
+    private FFI\CData $handle;
+
+    /** @param string $chain DSNs joined by `||` */
+    public function __construct(string $chain)
+    {
+        $ffi = Native::ffi();
+        $err = $ffi->new('vg_error*');
+        $handle = $ffi->vg_router_new($chain, FFI::addr($err));
+        if (Native::isNull($handle)) {
+            Native::take(null, $err);
+        }
+        $this->handle = $handle;
+    }
+
+    public function __destruct()
+    {
+        Native::ffi()->vg_router_free($this->handle);
+    }
+
+    /** Every accepted entry names its `provider`; `attempts` explains each provider's part. */
+    public function send(array $message): array
+    {
+        return Native::call('vg_router_send', $this->handle, Native::json($message));
+    }
+
+    public function sendPersonalized(array $message): array
+    {
+        return Native::call('vg_router_send_personalized', $this->handle, Native::json($message));
+    }
+
+    /** @param list<array{provider: string, message_id: string}> $ids e.g. a routed report's `accepted` */
+    public function status(array $ids): array
+    {
+        return Native::call('vg_router_status', $this->handle, Native::json(array_values($ids)));
+    }
+
+    public function resetCooldowns(): void
+    {
+        Native::ffi()->vg_router_reset_cooldowns($this->handle);
+    }
+}
+
 /**
  * Parses a provider callback into events. $request: ['method' => 'POST', 'query' => $_GET or a
  * query string, 'body' => file_get_contents('php://input'), 'content_type' => …].

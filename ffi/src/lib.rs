@@ -17,6 +17,7 @@
 
 mod boundary;
 pub mod error;
+pub mod router;
 pub mod sandbox;
 
 use std::ffi::{c_char, CString};

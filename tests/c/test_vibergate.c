@@ -280,6 +280,53 @@ static void test_threads(vg_sandbox *sb) {
   vg_client_free(c);
 }
 
+static void test_router(vg_sandbox *sb) {
+  vg_error *err = NULL;
+  char *good = vg_sandbox_dsn(sb, "decisiontelecom", &err);
+  char *club = vg_sandbox_dsn(sb, "smsclub", &err);
+  char chain[1024];
+  /* A refused SMS Club token: everyone moves on to DecisionTelecom. */
+  const char *at = strstr(club, "@");
+  snprintf(chain, sizeof chain, "smsclub://bad-token%s || %s", at, good);
+  vg_string_free(good);
+  vg_string_free(club);
+  vg_router *r = vg_router_new(chain, &err);
+  CHECK(r != NULL, "router: %s", err ? vg_error_message(err) : "");
+  char *report = vg_router_send(r, "{\"to\":[\"380989361121\"],\"text\":\"Hi\"}", &err);
+  CHECK(report && strstr(report, "\"provider\":\"decisiontelecom\"") && strstr(report, "\"code\":\"auth\""), "routed: %s", report ? report : vg_error_message(err));
+  /* The accepted entries go straight back in for statuses. */
+  const char *accepted = report ? strstr(report, "\"accepted\":") : NULL;
+  const char *end = accepted ? strstr(accepted, "],") : NULL;
+  if (accepted && end) {
+    char ids[512];
+    snprintf(ids, sizeof ids, "%.*s]", (int)(end - accepted - 11), accepted + 11);
+    err = NULL;
+    expect_json(vg_router_status(r, ids, &err), "\"state\":\"delivered\"", &err, "router status");
+  }
+  vg_string_free(report);
+  err = NULL;
+  expect_error(vg_router_status(r, "[{\"provider\":\"inteltele\",\"message_id\":\"1\"}]", &err), &err, VG_INVALID_MESSAGE, "no inteltele", "router status of a stranger");
+  vg_router_reset_cooldowns(r);
+  vg_router_reset_cooldowns(NULL);
+  err = NULL;
+  expect_json(vg_router_send_personalized(r, "{\"items\":[{\"to\":\"380989361122\",\"text\":\"Hi\"}]}", &err), "\"attempts\"", &err, "router personalized");
+  vg_router_free(r);
+  vg_router_free(NULL);
+
+  /* Every provider refuses: one error that explains each. */
+  char *d1 = vg_sandbox_dsn(sb, "decisiontelecom", &err);
+  at = strstr(d1, "@");
+  snprintf(chain, sizeof chain, "decisiontelecom://bad-key%s || inteltele://u:bad-key%s", at, at);
+  vg_string_free(d1);
+  r = vg_router_new(chain, &err);
+  err = NULL;
+  expect_error(vg_router_send(r, "{\"to\":[\"380989361121\"],\"text\":\"Hi\"}", &err), &err, VG_AUTH, "\"attempts\":[{\"provider\":\"decisiontelecom\"", "total failure");
+  vg_router_free(r);
+  err = NULL;
+  CHECK(vg_router_new("smsclub://t@default || nonsense", &err) == NULL && vg_error_code(err) == VG_INVALID_CONFIG, "bad chain");
+  vg_error_free(err);
+}
+
 int main(void) {
   test_basics();
   vg_error *err = NULL;
@@ -308,6 +355,7 @@ int main(void) {
   test_smsby(sb);
   test_inteltele_and_webhooks(sb);
   test_threads(sb);
+  test_router(sb);
   vg_sandbox_stop(sb);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

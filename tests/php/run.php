@@ -125,6 +125,18 @@ test('webhooks', function () {
     check($e[0]['state'] === 'delivered', 'smsby');
 });
 
+test('router failover', function () use ($sb) {
+    $bad = str_replace('sandbox-token', 'bad-token', $sb->dsn('smsclub'));
+    $router = new Vibergate\Router($bad . ' || ' . $sb->dsn('decisiontelecom'));
+    $r = $router->send(['to' => ['380989361121'], 'text' => 'Hi']);
+    check($r['accepted'][0]['provider'] === 'decisiontelecom', 'failed over');
+    check($r['attempts'][0]['error']['code'] === 'auth', 'attempt cause');
+    check($router->status($r['accepted'])[0]['state'] === 'delivered', 'router status');
+    $all = new Vibergate\Router($bad . ' || ' . str_replace('sandbox-key', 'bad-key', $sb->dsn('decisiontelecom')));
+    $e = throws('auth', fn () => $all->send(['to' => ['380989361121'], 'text' => 'Hi']), 'total failure');
+    check(count($e?->details['attempts'] ?? []) === 2, 'attempts in the error');
+});
+
 test('the request log', function () use ($sb) {
     check(count($sb->requests()) > 10, 'requests');
 });

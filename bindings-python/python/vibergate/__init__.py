@@ -48,8 +48,13 @@ from .models import (
     MailingStatus,
     Message,
     PersonalizedItem,
+    Attempt,
     Rate,
     Rejected,
+    RoutedAccepted,
+    RoutedRejected,
+    RoutedReport,
+    RoutedUncertain,
     Schedule,
     SendReport,
     SmsFallback,
@@ -57,6 +62,7 @@ from .models import (
     Uncertain,
     WebhookEvent,
 )
+from .router import Router
 from .sandbox import Sandbox
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
     "DSN_ENV",
     "AsyncClient",
     "Client",
+    "Router",
     "Sandbox",
     "parse_webhook",
     "sms_info",
@@ -101,8 +108,13 @@ __all__ = [
     "MailingStatus",
     "Message",
     "PersonalizedItem",
+    "Attempt",
     "Rate",
     "Rejected",
+    "RoutedAccepted",
+    "RoutedRejected",
+    "RoutedReport",
+    "RoutedUncertain",
     "Schedule",
     "SendReport",
     "SmsFallback",

@@ -30,6 +30,8 @@ class VibergateError(Exception):
         self.retry_after_ms: Optional[int] = details.get("retry_after_ms")
         self.body: Optional[str] = details.get("body")
         self.rejected: List[Rejected] = [Rejected.from_dict(r) for r in details.get("rejected", [])]
+        #: Every provider a router tried, when a routed send failed as a whole.
+        self.attempts: List[Dict[str, Any]] = list(details.get("attempts", []))
         super().__init__(self._describe())
 
     def _describe(self) -> str:

@@ -343,3 +343,56 @@ class Capabilities(_Result):
     label: bool = False
     max_recipients_per_request: Optional[int] = None
     ttl_seconds: Optional[List[int]] = None
+
+
+@dataclass(frozen=True)
+class RoutedAccepted(Accepted):
+    """An accepted recipient and the provider that took it."""
+
+    provider: str = ""
+
+
+@dataclass(frozen=True)
+class RoutedRejected(Rejected):
+    provider: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class RoutedUncertain(Uncertain):
+    provider: str = ""
+
+
+@dataclass(frozen=True)
+class Attempt(_Result):
+    """What one provider of a router was asked and what came of it."""
+
+    provider: str
+    recipients: List[str] = field(default_factory=list)
+    skipped: Optional[str] = None
+    #: The request-level error as its JSON object (``code``, ``message``, …).
+    error: Optional[Dict[str, Any]] = None
+    rejected: List[Rejected] = field(default_factory=list)
+    moved_on: List[str] = field(default_factory=list)
+    _nested: ClassVar[Dict[str, Type[Any]]] = {"rejected": Rejected}
+
+
+@dataclass(frozen=True)
+class RoutedReport(_Result):
+    """A routed send: every recipient in exactly one list, each naming its provider."""
+
+    accepted: List[RoutedAccepted] = field(default_factory=list)
+    rejected: List[RoutedRejected] = field(default_factory=list)
+    uncertain: List[RoutedUncertain] = field(default_factory=list)
+    attempts: List[Attempt] = field(default_factory=list)
+    requests: int = 0
+    _nested: ClassVar[Dict[str, Type[Any]]] = {
+        "accepted": RoutedAccepted,
+        "rejected": RoutedRejected,
+        "uncertain": RoutedUncertain,
+        "attempts": Attempt,
+    }
+
+    @property
+    def message_ids(self) -> List[Tuple[str, str]]:
+        """``(provider, message_id)`` of every accepted recipient, for :meth:`Router.status`."""
+        return [(a.provider, a.message_id) for a in self.accepted if a.message_id is not None]

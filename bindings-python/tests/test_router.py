@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+import vibergate
+
+
+def test_failover_on_auth_and_status(sandbox: vibergate.Sandbox) -> None:
+    bad = sandbox.dsn("smsclub").replace("sandbox-token", "bad-token")
+    router = vibergate.Router(f"{bad} || {sandbox.dsn('decisiontelecom')}")
+    report = router.send(to=["380989361121", "380989361122"], text="Hi")
+    assert [a.provider for a in report.accepted] == ["decisiontelecom", "decisiontelecom"]
+    assert report.attempts[0].error is not None and report.attempts[0].error["code"] == "auth"
+    assert [s.state for s in router.status(report.accepted)] == ["delivered", "delivered"]
+    assert len(router.status(report.message_ids)) == 2
+    assert "bad-token" not in repr(router)
+
+
+def test_no_failover_on_timeout(sandbox: vibergate.Sandbox) -> None:
+    first = vibergate.Client(sandbox.dsn("decisiontelecom") + "&timeout_ms=200")
+    router = vibergate.Router(first, sandbox.client("smsclub"))
+    sandbox.inject("latency", provider="decisiontelecom", ms=600)
+    report = router.send(to=["380989361121"], text="Hi")
+    assert report.uncertain[0].provider == "decisiontelecom"
+    assert not [r for r in sandbox.requests() if r["provider"] == "smsclub"]
+
+
+def test_total_failure_lists_every_attempt(sandbox: vibergate.Sandbox) -> None:
+    router = vibergate.Router(
+        sandbox.dsn("smsclub").replace("sandbox-token", "bad-token"),
+        sandbox.dsn("inteltele").replace("sandbox-key", "bad-key"),
+        cooldown_ms=0,
+    )
+    with pytest.raises(vibergate.AuthError) as e:
+        router.send(to=["380989361121"], text="Hi")
+    assert [a["provider"] for a in e.value.attempts] == ["smsclub", "inteltele"]
+    router.reset_cooldowns()

@@ -1,0 +1,95 @@
+//! Failover across providers from C.
+
+use std::ffi::c_char;
+
+use vibergate_core::{ErrorCode, Message, PersonalizedMessage, RoutedId, Router};
+
+use crate::boundary::{call, handle, json, text, to_json};
+use crate::error::vg_error;
+
+/// Several clients in order of preference. Thread-safe.
+pub struct vg_router {
+    router: Router,
+}
+
+/// Creates a router from DSNs joined by `||` (`"smsclub://…@default || decisiontelecom://…@default"`).
+/// Free it with `vg_router_free`.
+#[no_mangle]
+pub extern "C" fn vg_router_new(
+    dsn_chain: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut vg_router {
+    call(err, std::ptr::null_mut(), || {
+        let chain = text(dsn_chain, "dsn_chain", ErrorCode::InvalidConfig)?;
+        Ok(Box::into_raw(Box::new(vg_router {
+            router: Router::from_dsn(chain)?,
+        })))
+    })
+}
+
+/// Frees a router. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn vg_router_free(router: *mut vg_router) {
+    if !router.is_null() {
+        // SAFETY: made by `vg_router_new`, freed once (documented contract).
+        drop(unsafe { Box::from_raw(router) });
+    }
+}
+
+/// Sends a message through the first provider that can certainly take each recipient. Returns
+/// `{"accepted":[{…,"provider"}],"rejected":[…],"uncertain":[…],"attempts":[…],"requests"}`; a
+/// total failure is an error whose JSON carries every attempt.
+#[no_mangle]
+pub extern "C" fn vg_router_send(
+    router: *const vg_router,
+    message_json: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut c_char {
+    call(err, std::ptr::null_mut(), || {
+        to_json(
+            &handle(router, "router")?
+                .router
+                .send(&json::<Message>(message_json, "message_json")?)?,
+        )
+    })
+}
+
+/// `vg_send_personalized` with failover.
+#[no_mangle]
+pub extern "C" fn vg_router_send_personalized(
+    router: *const vg_router,
+    message_json: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut c_char {
+    call(err, std::ptr::null_mut(), || {
+        to_json(
+            &handle(router, "router")?
+                .router
+                .send_personalized(&json::<PersonalizedMessage>(message_json, "message_json")?)?,
+        )
+    })
+}
+
+/// Delivery states of routed ids: a JSON array of `{"provider","message_id"}` (the `accepted`
+/// entries of a routed report will do). Each provider is asked about its own ids.
+#[no_mangle]
+pub extern "C" fn vg_router_status(
+    router: *const vg_router,
+    ids_json: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut c_char {
+    call(err, std::ptr::null_mut(), || {
+        let ids: Vec<RoutedId> = json(ids_json, "ids_json")?;
+        let ids: Vec<_> = ids.into_iter().map(Into::into).collect();
+        to_json(&handle(router, "router")?.router.status(&ids)?)
+    })
+}
+
+/// Ends every cool-down of the router's providers.
+#[no_mangle]
+pub extern "C" fn vg_router_reset_cooldowns(router: *const vg_router) {
+    // SAFETY: NULL or a router made by `vg_router_new` and not yet freed.
+    if let Some(r) = unsafe { router.as_ref() } {
+        r.router.reset_cooldowns();
+    }
+}
