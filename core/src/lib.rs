@@ -19,6 +19,9 @@ pub mod config;
 pub mod dsn;
 pub mod error;
 mod fanout;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod json;
 pub mod message;
 pub mod phone;

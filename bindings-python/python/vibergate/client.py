@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import logging
@@ -228,6 +227,8 @@ def _async(method: Callable[..., R]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     async def run(self: "AsyncClient", *args: Any, **kwargs: Any) -> R:
+        import asyncio  # imported on first use: it costs more than the rest of the package
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, functools.partial(method, self._client, *args, **kwargs))
 

@@ -154,6 +154,9 @@ impl Drop for Server {
 
 fn serve(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicBool) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    // Answers go out at once: with Nagle's algorithm a small body waits for the client's
+    // delayed ACK of the head (tens of milliseconds).
+    let _ = stream.set_nodelay(true);
     let Ok(read_half) = stream.try_clone() else {
         return;
     };
@@ -309,8 +312,9 @@ fn head(response: &Response, length: usize) -> String {
 }
 
 fn write_response(writer: &mut TcpStream, response: &Response) -> io::Result<()> {
-    writer.write_all(head(response, response.body.len()).as_bytes())?;
-    writer.write_all(&response.body)?;
+    let mut bytes = head(response, response.body.len()).into_bytes();
+    bytes.extend_from_slice(&response.body);
+    writer.write_all(&bytes)?;
     writer.flush()
 }
 

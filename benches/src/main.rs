@@ -1,0 +1,243 @@
+//! `vibergate-bench`: the Rust side of `make bench`. Prints one JSON object per measurement on
+//! stdout; scripts/bench.sh collects them with the Python and Node measurements into
+//! docs/benchmarks.md.
+//!
+//!   vibergate-bench responder          # serve the responder, print its URL, run until killed
+//!   vibergate-bench rust               # core vs raw ureq, C ABI vs core (send and status)
+//!   vibergate-bench bulk               # 10,000 via SMS Club, 1,000 via DecisionTelecom, 100 ms latency
+//!   vibergate-bench footprint          # peak RSS of a 100,000-recipient SMS Club send
+
+mod responder;
+
+use std::ffi::{CStr, CString};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::json;
+use vibergate_core::sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
+use vibergate_core::{Client, Message, ProviderId};
+
+/// Requests per run and runs per measurement (the median is reported).
+const REQUESTS: usize = 1000;
+const RUNS: usize = 7;
+
+/// Median requests per second of each contender. Runs are interleaved (A, B, A, B, …) so that
+/// noise from a shared machine hits every contender alike.
+fn compare(contenders: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    for f in contenders.iter_mut() {
+        for _ in 0..50 {
+            f(); // warm-up: open the keep-alive connection
+        }
+    }
+    let mut rates = vec![Vec::new(); contenders.len()];
+    for _ in 0..RUNS {
+        for (i, f) in contenders.iter_mut().enumerate() {
+            let start = Instant::now();
+            for _ in 0..REQUESTS {
+                f();
+            }
+            rates[i].push(REQUESTS as f64 / start.elapsed().as_secs_f64());
+        }
+    }
+    rates
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            r[RUNS / 2]
+        })
+        .collect()
+}
+
+fn emit(group: &str, name: &str, operation: &str, rate: f64) {
+    println!(
+        "{}",
+        json!({"group": group, "name": name, "operation": operation, "rps": rate})
+    );
+}
+
+fn rust(base: &str) {
+    let dsn = format!("decisiontelecom://KEY@default?base_url={base}&sender=Shop&max_retries=0");
+    let client = Client::from_dsn(&dsn).unwrap();
+    let message = Message::to(["380989361121"]).text("Hi");
+
+    // The same requests written by hand with ureq, keep-alive, as a user would.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("KEY")
+    );
+    let send_url = format!("{base}/v1/api/send-viber");
+    let status_url = format!("{base}/v1/api/receive-viber");
+
+    // The C ABI: the same calls through vg_send / vg_status (JSON in and out, panic boundary).
+    let c_dsn = CString::new(dsn.clone()).unwrap();
+    let mut err = std::ptr::null_mut();
+    let c = vibergate::vg_client_new(c_dsn.as_ptr(), &mut err);
+    let msg = CString::new(r#"{"to":["380989361121"],"text":"Hi"}"#).unwrap();
+    let ids = CString::new(r#"["429"]"#).unwrap();
+
+    let mut core_send = || {
+        client.send(&message).unwrap();
+    };
+    let mut raw_send = || {
+        let body = json!({"source_addr": "Shop", "destination_addr": 380989361121u64, "message_type": 106, "text": "Hi", "source_type": 2});
+        let mut r = agent
+            .post(&send_url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
+        assert!(v.get("message_id").is_some());
+    };
+    let mut c_send = || {
+        let out = vibergate::vg_send(c, msg.as_ptr(), &mut err);
+        assert!(!out.is_null());
+        // SAFETY: a string the library returned, freed once.
+        assert!(unsafe { CStr::from_ptr(out) }.to_bytes().starts_with(b"{"));
+        vibergate::vg_string_free(out);
+    };
+    let rates = compare(&mut [&mut core_send, &mut raw_send, &mut c_send]);
+    emit("Rust", "vibergate-core", "send", rates[0]);
+    emit("Rust", "raw ureq (keep-alive)", "send", rates[1]);
+    emit("C ABI", "vg_send", "send", rates[2]);
+
+    let mut core_status = || {
+        client.status(&["429"]).unwrap();
+    };
+    let mut raw_status = || {
+        let mut r = agent
+            .post(&status_url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(r#"{"message_id":429}"#)
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap();
+        assert!(v.get("status").is_some());
+    };
+    let mut c_status = || {
+        let out = vibergate::vg_status(c, ids.as_ptr(), &mut err);
+        assert!(!out.is_null());
+        vibergate::vg_string_free(out);
+    };
+    let rates = compare(&mut [&mut core_status, &mut raw_status, &mut c_status]);
+    emit("Rust", "vibergate-core", "status", rates[0]);
+    emit("Rust", "raw ureq (keep-alive)", "status", rates[1]);
+    emit("C ABI", "vg_status", "status", rates[2]);
+    vibergate::vg_client_free(c);
+}
+
+fn bulk() {
+    let sb = Sandbox::start(SandboxConfig {
+        smsclub_rate_limit: 9,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    // SMS Club: 10,000 recipients = 20 requests of 500 at 9 requests/s, 100 ms each.
+    sb.inject(Fault {
+        provider: Some(ProviderId::SmsClub),
+        count: 1000,
+        kind: FaultKind::Latency { ms: 100 },
+    });
+    let client = Client::from_dsn(&sb.dsn(ProviderId::SmsClub)).unwrap();
+    let phones: Vec<String> = (0..10_000).map(|i| format!("38098{:07}", i)).collect();
+    let start = Instant::now();
+    let report = client.send(&Message::to(phones).text("Hi")).unwrap();
+    let wall = start.elapsed().as_secs_f64();
+    // 20 slots spaced 1.02/9 s apart, the last one then takes 100 ms.
+    let best = 19.0 / 9.0 + 0.1;
+    let requests = sb
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/vibers/send")
+        .count();
+    let throttled = sb
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(429))
+        .count();
+    println!(
+        "{}",
+        json!({"group": "bulk", "name": "SMS Club 10,000 recipients", "wall_s": wall, "best_s": best, "requests": requests, "accepted": report.accepted.len(), "throttled": throttled})
+    );
+
+    // DecisionTelecom: 1,000 recipients, one request each, max_in_flight 4, 100 ms each.
+    sb.reset();
+    sb.inject(Fault {
+        provider: Some(ProviderId::DecisionTelecom),
+        count: 2000,
+        kind: FaultKind::Latency { ms: 100 },
+    });
+    let client = Client::from_dsn(&sb.dsn(ProviderId::DecisionTelecom)).unwrap();
+    let phones: Vec<String> = (0..1000).map(|i| format!("97251{:07}", i)).collect();
+    let start = Instant::now();
+    let report = client.send(&Message::to(phones).text("Hi")).unwrap();
+    let wall = start.elapsed().as_secs_f64();
+    let best = 1000.0 / 4.0 * 0.1;
+    let requests = sb
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/api/send-viber")
+        .count();
+    let throttled = sb
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(429))
+        .count();
+    println!(
+        "{}",
+        json!({"group": "bulk", "name": "DecisionTelecom 1,000 recipients", "wall_s": wall, "best_s": best, "requests": requests, "accepted": report.accepted.len(), "throttled": throttled})
+    );
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn footprint(base: &str) {
+    let before = peak_rss_kib();
+    let client = Client::from_dsn(&format!(
+        "smsclub://T@default?base_url={base}&sender=Shop&rate_limit=0"
+    ))
+    .unwrap();
+    let phones: Vec<String> = (0..100_000).map(|i| format!("38098{:07}", i)).collect();
+    let start = Instant::now();
+    let report = client.send(&Message::to(phones).text("Hi")).unwrap();
+    println!(
+        "{}",
+        json!({"group": "footprint", "name": "SMS Club 100,000 recipients", "peak_rss_mib": peak_rss_kib() as f64 / 1024.0, "rss_before_mib": before as f64 / 1024.0, "requests": report.requests, "wall_s": start.elapsed().as_secs_f64()})
+    );
+}
+
+fn main() {
+    let mode = std::env::args().nth(1).unwrap_or_else(|| "rust".into());
+    match mode.as_str() {
+        "responder" => {
+            println!("{}", responder::start());
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
+        "rust" => rust(&responder::start()),
+        "bulk" => bulk(),
+        "footprint" => footprint(&responder::start()),
+        other => {
+            eprintln!("unknown mode {other}; use responder, rust, bulk or footprint");
+            std::process::exit(2);
+        }
+    }
+}
