@@ -18,9 +18,14 @@ for target in provider_responses dsn webhook ffi_json; do
   # Work on a copy so the checked-in corpus stays small; new finds are not committed.
   work=$(mktemp -d)
   cp corpus/"$target"/* "$work"/
-  cargo fuzz run --sanitizer address "$target" "$work" -- -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
-    | grep -E "^(#[0-9]+ +DONE|Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)|panicked" || true
-  status=${PIPESTATUS[0]}
+  log=$(mktemp)
+  status=0
+  cargo fuzz run --sanitizer address "$target" "$work" -- -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E "^(Done|stat::number_of_executed_units)" "$log" || true
+  if [ "$status" -ne 0 ]; then
+    grep -E "panicked|ERROR|SUMMARY|Test unit written" -A3 "$log" | head -40 >&2
+  fi
+  rm -f "$log"
   rm -rf "$work"
   if [ "$status" -ne 0 ]; then
     echo "fuzz target $target failed (exit $status); see fuzz/artifacts/$target" >&2

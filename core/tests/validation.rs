@@ -539,3 +539,21 @@ fn messages_from_json_refuse_unknown_fields() {
     assert_eq!(m.button, Some(Button::new("a", "https://x")));
     assert!(serde_json::from_str::<Message>(r#"{"to":["1"],"txt":"x"}"#).is_err());
 }
+
+#[test]
+fn to_dsn_masks_credentials_that_look_like_the_rest_of_the_dsn() {
+    // Found by the dsn fuzz target's oracle: a credential may repeat any part of the DSN.
+    for dsn in [
+        "smsclub://smsclub@default",
+        "smsby://default@default",
+        "inteltele://inteltele:default@default",
+    ] {
+        let redacted = Config::from_dsn(dsn).unwrap().clone();
+        let text = vibergate_core::dsn::format_redacted(&redacted);
+        let credentials = text.split_once("://").unwrap().1.split_once('@').unwrap().0;
+        assert!(
+            credentials == "***" || credentials.ends_with(":***"),
+            "{text}"
+        );
+    }
+}

@@ -4,6 +4,7 @@ use std::ffi::CString;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use vibergate::error::{vg_error, vg_error_free};
 use vibergate::*;
 
 struct Client(*mut vibergate::vg_client);
