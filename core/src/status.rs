@@ -70,6 +70,19 @@ pub struct DeliveryReport {
 }
 
 impl DeliveryReport {
+    /// The report for an id the provider's status answer did not mention.
+    pub(crate) fn not_mentioned(
+        message_id: impl Into<String>,
+        provider: crate::config::ProviderId,
+    ) -> Self {
+        let mut report = DeliveryReport::new(message_id, DeliveryState::Unknown, "");
+        report.detail = Some(format!(
+            "{}'s answer does not mention this id",
+            provider.display_name()
+        ));
+        report
+    }
+
     pub(crate) fn new(
         message_id: impl Into<String>,
         state: DeliveryState,

@@ -75,6 +75,23 @@ pub(crate) fn form_encode(pairs: &[(String, String)]) -> String {
     out
 }
 
+/// Decodes `application/x-www-form-urlencoded` pairs (also a query string), in order.
+pub fn form_decode(bytes: &[u8]) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    String::from_utf8_lossy(bytes)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
 impl HttpRequest {
     pub fn get(path: impl Into<String>) -> Self {
         HttpRequest {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::json::{id_string, parse_relaxed, text};
 use crate::providers::{decisiontelecom, inteltele, smsby};
 use crate::status::DeliveryState;
+use crate::transport::form_decode;
 
 /// An HTTP request as the user's web framework received it. From JSON (the C ABI, the CLI) it
 /// reads `{"method", "query", "body", "content_type"}`, where `query` is a raw query string, an
@@ -53,7 +54,7 @@ impl<'de> Deserialize<'de> for WebhookRequest {
         );
         request.query = match j.query {
             None => Vec::new(),
-            Some(QueryInput::Raw(s)) => parse_form(s.trim_start_matches('?').as_bytes()),
+            Some(QueryInput::Raw(s)) => form_decode(s.trim_start_matches('?').as_bytes()),
             Some(QueryInput::Map(m)) => m.into_iter().collect(),
             Some(QueryInput::Pairs(p)) => p,
         };
@@ -71,7 +72,7 @@ impl WebhookRequest {
     ) -> Self {
         WebhookRequest {
             method: method.to_ascii_uppercase(),
-            query: parse_form(query_string.trim_start_matches('?').as_bytes()),
+            query: form_decode(query_string.trim_start_matches('?').as_bytes()),
             body: body.into(),
             content_type: content_type.map(str::to_owned),
         }
@@ -162,24 +163,6 @@ fn body_json(provider: ProviderId, request: &WebhookRequest) -> Result<Value> {
         .ok_or_else(|| bad(provider, "the body is not JSON").with_body(&request.body))
 }
 
-/// `application/x-www-form-urlencoded` pairs.
-fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        let s = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    String::from_utf8_lossy(bytes)
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
 /// Query and form parameters of a request, form body first.
 fn params(request: &WebhookRequest) -> Vec<(String, String)> {
     let is_form = request
@@ -193,7 +176,7 @@ fn params(request: &WebhookRequest) -> Vec<(String, String)> {
         );
     let mut all = Vec::new();
     if is_form || (request.method.eq_ignore_ascii_case("POST") && looks_like_form) {
-        all.extend(parse_form(&request.body));
+        all.extend(form_decode(&request.body));
     }
     all.extend(request.query.iter().cloned());
     all

@@ -264,11 +264,7 @@ pub(crate) fn parse_status(response: &HttpResponse, ids: &[String]) -> Result<Ve
                     .map(|d| crate::time::to_rfc3339(&d, 0).unwrap_or(d));
                 r
             }
-            None => {
-                let mut r = DeliveryReport::new(id, DeliveryState::Unknown, "");
-                r.detail = Some("Intel-Tele's answer does not mention this id".into());
-                r
-            }
+            None => DeliveryReport::not_mentioned(id, P),
         })
         .collect())
 }

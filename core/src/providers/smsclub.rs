@@ -295,11 +295,7 @@ pub(crate) fn parse_status(response: &HttpResponse, ids: &[String]) -> Result<Ve
         .into_iter()
         .map(|id| match map.get(&id) {
             Some(entry) => status_entry(&id, entry),
-            None => {
-                let mut r = DeliveryReport::new(id, DeliveryState::Unknown, "");
-                r.detail = Some("SMS Club's answer does not mention this id".into());
-                r
-            }
+            None => DeliveryReport::not_mentioned(id, P),
         })
         .collect())
 }

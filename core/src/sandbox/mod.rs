@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::config::ProviderId;
+pub(crate) use crate::transport::form_decode;
 use http::{Delivery, Handler, Request, Response};
 use state::State;
 
@@ -497,31 +498,14 @@ impl Drop for Sandbox {
 
 mod callbacks;
 
-/// Form or query parameters.
-pub(crate) fn form(bytes: &[u8]) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    String::from_utf8_lossy(bytes)
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
 /// Query parameters, then form parameters of the body.
 pub(crate) fn params(request: &Request) -> Vec<(String, String)> {
-    let mut all = form(request.query.as_bytes());
+    let mut all = form_decode(request.query.as_bytes());
     let is_json = request
         .header("content-type")
         .is_some_and(|c| c.contains("json"));
     if !is_json {
-        all.extend(form(&request.body));
+        all.extend(form_decode(&request.body));
     }
     all
 }

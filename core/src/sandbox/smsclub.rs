@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::http::{Request, Response};
 use super::state::{phase, Fate, Msg, Phase, SmsPhase};
-use super::{digits, form, param, refused, Shared};
+use super::{digits, form_decode, param, refused, Shared};
 use crate::config::ProviderId;
 
 const MAX_PHONES: usize = 500;
@@ -306,7 +306,7 @@ fn chat_messages(shared: &Shared, ids: &[String]) -> Vec<Value> {
 }
 
 fn page(request: &Request) -> usize {
-    param(&form(request.query.as_bytes()), "page")
+    param(&form_decode(request.query.as_bytes()), "page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(1)
         .max(1)
@@ -329,7 +329,7 @@ fn chats(shared: &Shared, request: &Request) -> Response {
 }
 
 fn chat(shared: &Shared, request: &Request) -> Response {
-    let q = form(request.query.as_bytes());
+    let q = form_decode(request.query.as_bytes());
     let Some(chat_id) = param(&q, "chat_id") else {
         return error(400, "chat_id", "chat_id is required");
     };
