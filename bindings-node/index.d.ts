@@ -42,6 +42,8 @@ export interface ClientOptions {
   proxy?: string
   /** SMS.by account time zone, minutes east of UTC (default 180). */
   utcOffsetMinutes?: number
+  /** Adds a `vg_token` to every `callbackUrl` so `parseWebhook` can refuse forgeries. */
+  webhookSecret?: string
 }
 
 export interface Button {
@@ -263,6 +265,10 @@ export interface WebhookRequest {
   /** Raw body, text, or an already-parsed JSON body. */
   body?: string | Buffer | Uint8Array | Record<string, unknown> | unknown[]
   contentType?: string
+  /** The client's `webhookSecret`: a callback without the right `vg_token` throws (`auth`). */
+  secret?: string
+  /** The `callbackUrl` given to `send` (needed with `secret`). */
+  callbackUrl?: string
 }
 
 export interface SmsInfo {

@@ -281,13 +281,13 @@ class Sandbox {
 }
 
 /** The events in a provider callback; the arguments fit an Express or Fastify request. */
-function parseWebhook(provider, { method = 'POST', query = {}, body = '', contentType } = {}) {
+function parseWebhook(provider, { method = 'POST', query = {}, body = '', contentType, secret, callbackUrl } = {}) {
   let text = body
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) text = Buffer.from(body).toString('utf8')
   else if (body !== null && typeof body === 'object') text = JSON.stringify(body)
   else text = body == null ? '' : String(body)
   const plainQuery = typeof query === 'string' ? query : Object.fromEntries(Object.entries(query ?? {}).map(([k, v]) => [k, String(v)]))
-  const request = JSON.stringify({ method, query: plainQuery, body: text, content_type: contentType ?? null })
+  const request = JSON.stringify({ method, query: plainQuery, body: text, content_type: contentType ?? null, secret: secret ?? null, callback_url: callbackUrl ?? null })
   return fromCore(guard(() => native.parseWebhook(provider, request)))
 }
 

@@ -32,3 +32,17 @@ test('bad callbacks throw VibergateError', () => {
 test('smsInfo', () => {
   assert.deepEqual(smsInfo('Привет'), { encoding: 'ucs2', characters: 6, segments: 1, nonGsmCharacters: ['П', 'р', 'и', 'в', 'е', 'т'] })
 })
+
+test('signed callbacks', async () => {
+  const { Client, Sandbox } = require('..')
+  const sb = await Sandbox.start()
+  const client = Client.decisiontelecom({ apiKey: 'k', baseUrl: sb.baseUrl, sender: 'Shop', webhookSecret: 's3cret' })
+  await client.send({ to: ['972512345678'], text: 'Hi', callbackUrl: 'https://shop.example/hook' })
+  const sent = sb.requests().filter((r) => r.path === '/v1/api/send-viber').pop()
+  const query = new URL(JSON.parse(sent.body).callback_url).search.slice(1)
+  const body = '{"message_id":429,"status":1}'
+  const [e] = parseWebhook('decisiontelecom', { query, body, secret: 's3cret', callbackUrl: 'https://shop.example/hook' })
+  assert.equal(e.state, 'delivered')
+  assert.throws(() => parseWebhook('decisiontelecom', { body, secret: 's3cret', callbackUrl: 'https://shop.example/hook' }), { code: 'auth' })
+  await sb.stop()
+})

@@ -35,3 +35,18 @@ def test_bad_callbacks_raise() -> None:
         vibergate.parse_webhook("smsclub", body="{}")
     with pytest.raises(vibergate.InvalidMessageError):
         vibergate.parse_webhook("viber", body="{}")
+
+
+def test_signed_callbacks(sandbox: vibergate.Sandbox) -> None:
+    import urllib.parse
+
+    client = vibergate.Client(sandbox.dsn("decisiontelecom") + "&webhook_secret=s3cret")
+    client.send(to=["972512345678"], text="Hi", callback_url="https://shop.example/hook")
+    sent = [r for r in sandbox.requests() if r["path"] == "/v1/api/send-viber"][-1]
+    signed = __import__("json").loads(sent["body"])["callback_url"]
+    query = urllib.parse.urlsplit(signed).query
+    body = '{"message_id":429,"status":1}'
+    [e] = vibergate.parse_webhook("decisiontelecom", query=query, body=body, secret="s3cret", callback_url="https://shop.example/hook")
+    assert e.state == DeliveryState.DELIVERED
+    with pytest.raises(vibergate.AuthError):
+        vibergate.parse_webhook("decisiontelecom", body=body, secret="s3cret", callback_url="https://shop.example/hook")

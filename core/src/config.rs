@@ -180,6 +180,10 @@ pub struct Config {
     /// The account's UTC offset in minutes, used for SMS.by's local times (default +180, Minsk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_offset_minutes: Option<i32>,
+    /// When set, `send` adds a `vg_token` to every `callback_url` so that `parse_webhook` can
+    /// tell the provider's callbacks from forgeries (SPEC §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<Secret>,
 }
 
 mod defaults {
@@ -217,6 +221,7 @@ impl Config {
             user_agent: None,
             proxy: None,
             utc_offset_minutes: None,
+            webhook_secret: None,
         }
     }
 

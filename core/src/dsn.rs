@@ -128,6 +128,7 @@ fn apply_option(config: &mut Config, key: &str, value: String) -> Result<()> {
         "user_agent" => config.user_agent = Some(value),
         // A proxy URL may carry credentials: never echo it.
         "proxy" => config.proxy = Some(Secret::new(value)),
+        "webhook_secret" => config.webhook_secret = Some(Secret::new(value)),
         _ => {
             return Err(Error::invalid_config(format!("unknown DSN option {key:?}"))
                 .with_field(key.to_owned()))
@@ -183,6 +184,9 @@ pub fn format_redacted(config: &Config) -> String {
     }
     if config.proxy.is_some() {
         options.push(("proxy", "***".to_owned()));
+    }
+    if config.webhook_secret.is_some() {
+        options.push(("webhook_secret", "***".to_owned()));
     }
     if let Some(o) = config.utc_offset_minutes {
         options.push(("utc_offset_minutes", o.to_string()));

@@ -32,6 +32,7 @@ pub mod retry;
 pub mod router;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod signing;
 pub mod sms;
 pub mod status;
 mod time;

@@ -585,6 +585,11 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
         }
         check_url("callback_url", url)?;
     }
+    // With a webhook secret, the provider calls back a URL that proves where it came from.
+    let callback_url = match (&config.webhook_secret, callback_url) {
+        (Some(secret), Some(url)) => Some(crate::signing::sign_callback_url(&url, secret.expose())),
+        (_, url) => url,
+    };
     let label = non_empty(&message.label);
     if label.is_some() && !caps.label {
         return Err(unsupported("label", "a mailing label"));

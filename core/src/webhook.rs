@@ -20,6 +20,10 @@ pub struct WebhookRequest {
     pub query: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub content_type: Option<String>,
+    /// When set, the callback must carry the `vg_token` that `send` added under this secret.
+    pub secret: Option<crate::config::Secret>,
+    /// The callback URL as registered with `send` (needed with `secret`).
+    pub callback_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +45,10 @@ struct WebhookJson {
     body: Option<String>,
     #[serde(default)]
     content_type: Option<String>,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    callback_url: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for WebhookRequest {
@@ -58,6 +66,8 @@ impl<'de> Deserialize<'de> for WebhookRequest {
             Some(QueryInput::Map(m)) => m.into_iter().collect(),
             Some(QueryInput::Pairs(p)) => p,
         };
+        request.secret = j.secret.map(crate::config::Secret::new);
+        request.callback_url = j.callback_url;
         Ok(request)
     }
 }
@@ -75,6 +85,8 @@ impl WebhookRequest {
             query: form_decode(query_string.trim_start_matches('?').as_bytes()),
             body: body.into(),
             content_type: content_type.map(str::to_owned),
+            secret: None,
+            callback_url: None,
         }
     }
 }
@@ -132,6 +144,16 @@ impl WebhookEvent {
 /// The events in a provider's callback. Anything that is not a documented callback is a
 /// `decode` error; SMS Club sends no callbacks (`unsupported`).
 pub fn parse_webhook(provider: ProviderId, request: &WebhookRequest) -> Result<Vec<WebhookEvent>> {
+    if let Some(secret) = &request.secret {
+        let url = request.callback_url.as_deref().ok_or_else(|| {
+            Error::invalid_message(
+                "callback_url",
+                "checking a callback's vg_token needs the callback_url it was sent with",
+            )
+        })?;
+        crate::signing::verify(&request.query, secret.expose(), url)
+            .map_err(|e| e.with_provider(provider))?;
+    }
     let events = match provider {
         ProviderId::SmsClub => {
             return Err(Error::unsupported(

@@ -657,3 +657,51 @@ fn the_sandbox_accepts_the_vectors_requests() {
     }
     assert!(replayed >= 15, "replayed {replayed}");
 }
+
+#[test]
+fn signed_callbacks_verify_and_forgeries_are_refused() {
+    use vibergate_core::{parse_webhook, WebhookRequest};
+    let (url, rx) = receiver();
+    let sb = sandbox();
+    let client = Client::from_dsn(&format!(
+        "{}&webhook_secret=s3cret",
+        sb.dsn(ProviderId::DecisionTelecom)
+    ))
+    .unwrap();
+    assert!(client.to_dsn().contains("webhook_secret=***") && !client.to_dsn().contains("s3cret"));
+    client
+        .send(
+            &Message::to(["972512222223"])
+                .text("Hi")
+                .callback_url(url.clone()),
+        )
+        .unwrap();
+    let (line, body) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    let target = line.split_whitespace().nth(1).unwrap();
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    assert!(query.starts_with("vg_token="), "{line}");
+    let mut request = WebhookRequest::new("POST", query, body.clone(), Some("application/json"));
+    request.secret = Some("s3cret".into());
+    request.callback_url = Some(url.clone());
+    assert_eq!(
+        parse_webhook(ProviderId::DecisionTelecom, &request).unwrap()[0].state,
+        Some(DeliveryState::Delivered)
+    );
+    // The same body without the token, or under another secret, is refused.
+    let mut forged = WebhookRequest::new("POST", "", body, Some("application/json"));
+    forged.secret = Some("s3cret".into());
+    forged.callback_url = Some(url.clone());
+    assert_eq!(
+        parse_webhook(ProviderId::DecisionTelecom, &forged)
+            .unwrap_err()
+            .code(),
+        ErrorCode::Auth
+    );
+    request.secret = Some("other".into());
+    assert_eq!(
+        parse_webhook(ProviderId::DecisionTelecom, &request)
+            .unwrap_err()
+            .code(),
+        ErrorCode::Auth
+    );
+}

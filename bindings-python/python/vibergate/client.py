@@ -302,10 +302,14 @@ def parse_webhook(
     query: Union[str, Mapping[str, str], Iterable[Any], None] = None,
     body: Union[bytes, str, None] = None,
     content_type: Optional[str] = None,
+    secret: Optional[str] = None,
+    callback_url: Optional[str] = None,
 ) -> List[WebhookEvent]:
     """The events in a provider's callback, e.g. in a Flask view:
     ``parse_webhook("inteltele", method=request.method, query=request.args, body=request.get_data(),
-    content_type=request.content_type)``."""
+    content_type=request.content_type)``. With ``secret`` (the client's ``webhook_secret``) and the
+    ``callback_url`` given to ``send``, a callback without the right ``vg_token`` raises
+    :class:`AuthError`."""
     if isinstance(query, Mapping):
         query_value: Any = {str(k): str(v) for k, v in query.items()}
     elif query is None or isinstance(query, str):
@@ -313,7 +317,7 @@ def parse_webhook(
     else:
         query_value = [[str(pair[0]), str(pair[1])] for pair in query]
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else (body or "")
-    request = {"method": method, "query": query_value, "body": text, "content_type": content_type}
+    request = {"method": method, "query": query_value, "body": text, "content_type": content_type, "secret": secret, "callback_url": callback_url}
     out = _native_call(_native.parse_webhook, provider, json.dumps(request))
     return [WebhookEvent.from_dict(e) for e in json.loads(out)]
 
