@@ -282,18 +282,13 @@ pub(crate) fn check_url(field: &str, url: &str) -> Result<()> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("must not contain spaces or control characters"));
     }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .or_else(|| {
-            let lower = url.get(..8).map(str::to_ascii_lowercase);
-            match lower.as_deref() {
-                Some("https://") => url.get(8..),
-                Some(p) if p.starts_with("http://") => url.get(7..),
-                _ => None,
-            }
-        })
+    // The scheme is case-insensitive.
+    let (scheme, rest) = url
+        .split_once("://")
         .ok_or_else(|| bad("must be an http:// or https:// URL"))?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(bad("must be an http:// or https:// URL"));
+    }
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit('@').next().unwrap_or("");
     if crate::config::host_of(host).is_empty() {

@@ -557,3 +557,40 @@ fn to_dsn_masks_credentials_that_look_like_the_rest_of_the_dsn() {
         );
     }
 }
+
+#[test]
+fn urls_must_be_http_or_https_with_a_host() {
+    for good in [
+        "https://x.example/i.png",
+        "HTTPS://X.example",
+        "http://127.0.0.1:8080/a?b#c",
+        "https://user@x.example",
+    ] {
+        let err = offline("smsclub")
+            .send(&base().image_url(good).button("Go", "https://x.example"))
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::Transport,
+            "{good} should pass validation: {err}"
+        );
+    }
+    for bad in [
+        "ftp://x.example/i.png",
+        "javascript:alert(1)",
+        "https://",
+        "https:///path",
+        "https://x.example/a b",
+        "x.example",
+    ] {
+        let got = refused(
+            "smsclub",
+            base().image_url(bad).button("Go", "https://x.example"),
+        );
+        assert_eq!(
+            got,
+            (ErrorCode::InvalidMessage, Some("image_url".to_owned())),
+            "{bad}"
+        );
+    }
+}
