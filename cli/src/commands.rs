@@ -42,6 +42,22 @@ fn router(common: &Common) -> Result<Option<Router>, Failure> {
         .map_err(|e| Failure::sdk(e, common.json))
 }
 
+/// Prints a send report; a send with rejected or uncertain recipients exits with PARTIAL.
+fn show_report(common: &Common, report: &SendReport) -> CmdResult {
+    if common.json {
+        output::json(report);
+    } else {
+        output::send_report(report);
+    }
+    Ok(
+        if report.rejected.is_empty() && report.uncertain.is_empty() {
+            0
+        } else {
+            exit::PARTIAL
+        },
+    )
+}
+
 fn routed(common: &Common, result: Result<RoutedReport, vibergate_core::Error>) -> CmdResult {
     let report = result.map_err(|e| Failure::sdk(e, common.json))?;
     if common.json {
@@ -292,18 +308,7 @@ pub fn send(a: SendArgs) -> CmdResult {
             .send(&message)
             .map_err(|e| Failure::sdk(e, a.common.json))?
     };
-    if a.common.json {
-        output::json(&report);
-    } else {
-        output::send_report(&report);
-    }
-    Ok(
-        if report.rejected.is_empty() && report.uncertain.is_empty() {
-            0
-        } else {
-            exit::PARTIAL
-        },
-    )
+    show_report(&a.common, &report)
 }
 
 fn send_with_progress(
@@ -417,18 +422,7 @@ pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
     let report = client(&a.common)?
         .send_personalized(&message)
         .map_err(|e| Failure::sdk(e, a.common.json))?;
-    if a.common.json {
-        output::json(&report);
-    } else {
-        output::send_report(&report);
-    }
-    Ok(
-        if report.rejected.is_empty() && report.uncertain.is_empty() {
-            0
-        } else {
-            exit::PARTIAL
-        },
-    )
+    show_report(&a.common, &report)
 }
 
 pub fn status(a: StatusArgs) -> CmdResult {

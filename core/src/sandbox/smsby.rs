@@ -327,6 +327,14 @@ fn send_bulk(shared: &Shared, body: &Map<String, Value>) -> Response {
             .map(str::to_owned)
             .unwrap_or_else(|| format!("mailing {}", i + 1));
         let mailing_id = state.next();
+        let content = |key: &str| {
+            obj.get("content")
+                .and_then(|c| c.get(key))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let kind = content("type");
         let mut mailing = Mailing {
             id: mailing_id,
             uuid: Some(uuid.clone()),
@@ -335,36 +343,15 @@ fn send_bulk(shared: &Shared, body: &Map<String, Value>) -> Response {
                 .get("alphaname_id")
                 .and_then(crate::json::id_string)
                 .unwrap_or_default(),
-            message_type: obj
-                .get("content")
-                .and_then(|c| c.get("type"))
-                .and_then(Value::as_str)
-                .unwrap_or("text")
-                .to_ascii_uppercase(),
-            text: obj
-                .get("content")
-                .and_then(|c| c.get("text"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            button_caption: obj
-                .get("content")
-                .and_then(|c| c.get("caption"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            button_link: obj
-                .get("content")
-                .and_then(|c| c.get("button_link"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            image: obj
-                .get("content")
-                .and_then(|c| c.get("image_url"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
+            message_type: if kind.is_empty() {
+                "TEXT".to_owned()
+            } else {
+                kind.to_ascii_uppercase()
+            },
+            text: content("text"),
+            button_caption: content("caption"),
+            button_link: content("button_link"),
+            image: content("image_url"),
             confirmed: true,
             created_unix: shared.now_unix(),
             scheduled: obj
