@@ -248,8 +248,8 @@ fn read_input(path: &PathBuf) -> Result<String, Failure> {
     }
 }
 
-/// Recipients per progress step of a bulk send from a file.
-const PROGRESS_CHUNK: usize = 500;
+/// A send from a file with more recipients than this shows a progress bar on a terminal.
+const PROGRESS_THRESHOLD: usize = 500;
 
 pub fn send(a: SendArgs) -> CmdResult {
     let message = match &a.message {
@@ -295,62 +295,41 @@ pub fn send(a: SendArgs) -> CmdResult {
     if let Some(router) = router(&a.common)? {
         return routed(&a.common, router.send(&message));
     }
-    let client = client(&a.common)?;
-    // A big list from a file goes in slices so a terminal can show progress; one report comes out.
+    let mut client = client(&a.common)?;
+    // A big list from a file goes out as one send (one report, one batch, duplicates found across
+    // the whole list); the bar counts its HTTP requests as the transport reports them.
     let show_progress = a.to_file.is_some()
-        && message.to.len() > PROGRESS_CHUNK
+        && message.to.len() > PROGRESS_THRESHOLD
         && std::io::stderr().is_terminal()
         && !a.common.json;
-    let report = if show_progress && message.schedule.is_none() {
-        send_with_progress(&client, &message).map_err(|e| Failure::sdk(e, false))?
-    } else {
-        client
-            .send(&message)
-            .map_err(|e| Failure::sdk(e, a.common.json))?
-    };
+    if show_progress {
+        let per_request = client
+            .capabilities()
+            .max_recipients_per_request
+            .unwrap_or(message.to.len())
+            .max(1);
+        client = client.with_log_hook(progress_bar(message.to.len().div_ceil(per_request)));
+    }
+    let result = client.send(&message);
+    if show_progress {
+        eprintln!();
+    }
+    let report = result.map_err(|e| Failure::sdk(e, a.common.json))?;
     show_report(&a.common, &report)
 }
 
-fn send_with_progress(
-    client: &Client,
-    message: &Message,
-) -> Result<SendReport, vibergate_core::Error> {
-    let total = message.to.len();
-    let mut report = SendReport::new(client.provider());
-    let mut first_error = None;
-    for (i, slice) in message.to.chunks(PROGRESS_CHUNK).enumerate() {
-        let part = Message {
-            to: slice.to_vec(),
-            ..message.clone()
-        };
-        match client.send(&part) {
-            Ok(r) => {
-                report.accepted.extend(r.accepted);
-                report.rejected.extend(r.rejected);
-                report.uncertain.extend(r.uncertain);
-                report.requests += r.requests;
-                report.batch_id = report.batch_id.or(r.batch_id);
-            }
-            Err(e) => {
-                report.rejected.extend(e.rejected.iter().cloned());
-                first_error.get_or_insert(e);
-            }
-        }
-        let sent = ((i + 1) * PROGRESS_CHUNK).min(total);
-        let filled = sent * 30 / total;
+/// A log hook drawing `[####....] done/total requests` on standard error.
+fn progress_bar(total: usize) -> impl Fn(&vibergate_core::LogRecord) + Send + Sync + 'static {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    move |_| {
+        let n = (done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1).min(total);
+        let filled = n * 30 / total;
         eprint!(
-            "\r[{}{}] {sent}/{total}",
+            "\r[{}{}] {n}/{total} requests",
             "#".repeat(filled),
             ".".repeat(30 - filled)
         );
         let _ = std::io::stderr().flush();
-    }
-    eprintln!();
-    match first_error {
-        Some(e) if report.accepted.is_empty() && report.uncertain.is_empty() => {
-            Err(e.with_rejected(report.rejected))
-        }
-        _ => Ok(report),
     }
 }
 
