@@ -150,9 +150,8 @@ impl Ctx<'_> {
             match outcome {
                 Ok(part) => {
                     answered = true;
-                    let requests = report.requests;
+                    // A parsed part counts no requests: `attempts` above already did.
                     report.merge(part);
-                    report.requests = requests;
                 }
                 Err((error, true)) => {
                     let detail = format!("{}: {}", error.code(), error.message);
