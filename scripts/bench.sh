@@ -40,7 +40,7 @@ cp benches/node/bench.js "$app/"
 
 echo "==> PHP"
 need_apt php php-cli
-php -m | grep -qi '^curl$' || need_apt /usr/share/php/curl-missing php-curl || true
+php_has curl || install_apt php-curl || true
 VIBERGATE_LIB="$root/target/release/libvibergate.so" php benches/php/bench.php "$base" | tee -a "$results"
 
 echo "==> bulk sends and footprint"

@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_apt php php-cli
-if ! php -m | grep -qi '^ffi$'; then
-  echo "PHP has no FFI extension; install php-ffi" >&2
+if ! php_has ffi; then
+  echo "PHP $(php -r 'echo PHP_VERSION;') has no FFI extension (Debian ships it in php8.x-common):" >&2
+  php --ini >&2
   exit 1
 fi
 cargo build -p vibergate-ffi
