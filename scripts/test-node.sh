@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../bindings-node"
 root=$(cd .. && pwd)
-# `npm ci` refuses the lock file: some optional platform packages of @napi-rs/cli's lzma dependency
-# (android, …) are missing from the registry this project can reach, so npm cannot lock them.
-# `npm install` honours the committed lock file for everything it can resolve.
-npm install --no-audit --no-fund --ignore-scripts --loglevel=error
+# package.json's "overrides" pin three of @napi-rs/cli's transitive packages (lzma, tar, wasm-tools)
+# to the newest versions whose per-platform builds the registry we reach serves in full; with the
+# newer ones it lists no build for android/darwin/win32, npm cannot lock them and `npm ci` refuses.
+npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
 fresh=$(mktemp -d)
 npx napi build --platform --no-js --output-dir "$fresh" --dts native.d.ts
