@@ -90,7 +90,7 @@ const RESULTS = {
   markInboundRead: (r) => r.marked,
 }
 
-/** A client of one provider. Every method returns a Promise (run on the libuv thread pool) and has a `…Sync` twin. */
+/** A client of one provider. Every method returns a Promise (run off the event loop, on the addon's own threads) and has a `…Sync` twin. */
 class Client {
   #native
 

@@ -7,7 +7,7 @@ export declare class NativeClient {
   constructor(config: string)
   provider(): string
   toDsn(): string
-  /** Runs `op` with JSON `args` on the thread pool; resolves with the JSON result. */
+  /** Runs `op` with JSON `args` off the JS thread; resolves with the JSON result. */
   call(op: string, args: string): Promise<string>
   /** `call`, blocking the calling thread. */
   callSync(op: string, args: string): string

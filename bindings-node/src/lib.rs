@@ -1,9 +1,11 @@
 //! The native addon behind the `vibergate` npm package: a thin napi-rs layer over
 //! `vibergate-core`. Operations take and return JSON text (snake_case, the C ABI's shapes); the
-//! camelCase, Promise-based API is `index.js`. Async calls run on the libuv thread pool.
+//! camelCase, Promise-based API is `index.js`. Async calls run on this addon's own threads (`pool`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
+
+mod pool;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -96,24 +98,17 @@ fn run_guarded(client: &Client, op: &str, args: &str) -> napi::Result<String> {
         .map_err(to_napi)
 }
 
-/// One operation on the libuv thread pool.
-pub struct Operation {
-    client: Arc<Client>,
-    op: String,
-    args: String,
-}
-
-impl Task for Operation {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<String> {
-        run_guarded(&self.client, &self.op, &self.args)
-    }
-
-    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
-        Ok(output)
-    }
+/// A Promise settled with what `work` returns, which runs on a `pool` thread.
+fn promise<'env>(
+    env: &'env Env,
+    work: impl FnOnce() -> napi::Result<String> + Send + 'static,
+) -> napi::Result<Object<'env>> {
+    let (deferred, promise) = env.create_deferred()?;
+    pool::spawn(move || match work() {
+        Ok(json) => deferred.resolve(move |_| Ok(json)),
+        Err(error) => deferred.reject(error),
+    });
+    Ok(promise)
 }
 
 /// A client of one provider, shared by every call.
@@ -149,14 +144,16 @@ impl NativeClient {
         self.client.to_dsn()
     }
 
-    /// Runs `op` with JSON `args` on the thread pool; resolves with the JSON result.
+    /// Runs `op` with JSON `args` off the JS thread; resolves with the JSON result.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn call(&self, op: String, args: String) -> AsyncTask<Operation> {
-        AsyncTask::new(Operation {
-            client: self.client.clone(),
-            op,
-            args,
-        })
+    pub fn call<'env>(
+        &self,
+        env: &'env Env,
+        op: String,
+        args: String,
+    ) -> napi::Result<Object<'env>> {
+        let client = self.client.clone();
+        promise(env, move || run_guarded(&client, &op, &args))
     }
 
     /// `call`, blocking the calling thread.
@@ -170,13 +167,6 @@ impl NativeClient {
 #[napi]
 pub struct NativeRouter {
     router: Arc<Router>,
-}
-
-/// One router operation on the libuv thread pool.
-pub struct RouterOperation {
-    router: Arc<Router>,
-    op: String,
-    args: String,
 }
 
 fn run_router(router: &Router, op: &str, args: &str) -> std::result::Result<String, CoreError> {
@@ -207,19 +197,6 @@ fn run_router_guarded(router: &Router, op: &str, args: &str) -> napi::Result<Str
         .map_err(to_napi)
 }
 
-impl Task for RouterOperation {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<String> {
-        run_router_guarded(&self.router, &self.op, &self.args)
-    }
-
-    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
-        Ok(output)
-    }
-}
-
 #[napi]
 impl NativeRouter {
     /// `chain` is DSNs joined by `||`.
@@ -240,12 +217,14 @@ impl NativeRouter {
     }
 
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn call(&self, op: String, args: String) -> AsyncTask<RouterOperation> {
-        AsyncTask::new(RouterOperation {
-            router: self.router.clone(),
-            op,
-            args,
-        })
+    pub fn call<'env>(
+        &self,
+        env: &'env Env,
+        op: String,
+        args: String,
+    ) -> napi::Result<Object<'env>> {
+        let router = self.router.clone();
+        promise(env, move || run_router_guarded(&router, &op, &args))
     }
 
     #[napi]

@@ -1,6 +1,6 @@
 'use strict'
-// Sends run on the libuv thread pool: the event loop keeps ticking while they are in flight,
-// and they overlap. The npm test script sizes the pool (UV_THREADPOOL_SIZE) for 20 at once.
+// Sends run on the addon's own threads: the event loop keeps ticking while they are in flight,
+// and they overlap, more of them at once than libuv's default pool of 4 threads could run.
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const { Sandbox } = require('..')

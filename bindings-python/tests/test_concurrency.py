@@ -31,7 +31,7 @@ def test_threads_run_in_parallel(sandbox: vibergate.Sandbox) -> None:
 def test_async_client(sandbox: vibergate.Sandbox) -> None:
     async def main() -> list:
         client = sandbox.async_client("decisiontelecom")
-        sandbox.inject("latency", provider="decisiontelecom", ms=200, count=5)
+        sandbox.inject("latency", provider="decisiontelecom", ms=200, count=20)
         ticks = 0
 
         async def ticker() -> None:
@@ -41,14 +41,17 @@ def test_async_client(sandbox: vibergate.Sandbox) -> None:
                 await asyncio.sleep(0.01)
 
         tick = asyncio.ensure_future(ticker())
-        reports = await asyncio.gather(*(client.send(to=["972512345678"], text="x") for _ in range(5)))
+        reports = await asyncio.gather(*(client.send(to=["972512345678"], text="x") for _ in range(20)))
         tick.cancel()
         assert ticks >= 5, "the event loop kept running during the sends"
+        # All 20 were in flight at once: more than asyncio's default executor runs on a small machine.
+        arrivals = sorted(r["at_ms"] for r in sandbox.requests())
+        assert len(arrivals) == 20 and arrivals[-1] - arrivals[0] < 200, arrivals
         states = await client.status([r.message_ids[0] for r in reports])
         return states
 
     states = asyncio.run(main())
-    assert len(states) == 5
+    assert len(states) == 20
 
 
 def test_logging_redacts_credentials(sandbox: vibergate.Sandbox, caplog) -> None:  # type: ignore[no-untyped-def]
