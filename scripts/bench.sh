@@ -32,7 +32,7 @@ venv="$root/target/bench-venv"
 "$venv/bin/python" benches/python/bench.py "$base" | tee -a "$results"
 
 echo "==> Node"
-(cd bindings-node && npm install --no-audit --no-fund --ignore-scripts --loglevel=error && npx napi build --platform --release --no-js --dts native.d.ts >/dev/null)
+(cd bindings-node && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && npx napi build --platform --release --no-js --dts native.d.ts >/dev/null)
 app="$root/target/bench-node"
 rm -rf "$app" && mkdir -p "$app/node_modules" && ln -s "$root/bindings-node" "$app/node_modules/vibergate"
 cp benches/node/bench.js "$app/"

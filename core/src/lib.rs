@@ -28,6 +28,7 @@ pub mod phone;
 pub mod providers;
 pub mod ratelimit;
 pub mod report;
+mod resolver;
 pub mod retry;
 pub mod router;
 #[cfg(feature = "sandbox")]

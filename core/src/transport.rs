@@ -11,6 +11,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode};
 use crate::ratelimit::RateLimiter;
+use crate::resolver::CachingResolver;
 use crate::retry::{self, AttemptFailure, Idempotency, RetryPolicy};
 
 /// The most of an answer that is read; a larger one is a `decode` error.
@@ -280,7 +281,7 @@ impl Transport {
             })?),
             None => ureq::Proxy::try_from_env(),
         };
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_millis(config.timeout_ms)))
             .timeout_connect(Some(Duration::from_millis(config.connect_timeout_ms)))
@@ -288,8 +289,12 @@ impl Transport {
             .max_idle_age(MAX_IDLE_AGE)
             .max_redirects(0)
             .proxy(proxy)
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Ok(Transport {
             agent,
             provider: config.provider,

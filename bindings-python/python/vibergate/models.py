@@ -25,16 +25,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_FIELD_NAMES: Dict[type, Tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> Tuple[str, ...]:
+    """A dataclass's field names, looked up once per class: ``dataclasses.fields`` is slow enough
+    to show in a send's cost."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 class _Dict:
     """``to_dict()`` for dataclasses: the JSON shape, with unset optional fields left out."""
 
     def to_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None or (value is False and f.default is False and f.name == "two_way"):
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if value is None or (value is False and name == "two_way"):
                 continue
-            out[f.name] = _plain(value)
+            out[name] = _plain(value)
         return out
 
 
@@ -135,15 +147,15 @@ class _Result(_Dict):
     @classmethod
     def from_dict(cls: Type[T], data: Mapping[str, Any]) -> T:
         kwargs: Dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name not in data:
+        for name in _field_names(cls):
+            if name not in data:
                 continue
-            value = data[f.name]
-            kind = cls._nested.get(f.name)
+            value = data[name]
+            kind = cls._nested.get(name)
             if kind is not None and value is not None:
                 convert = kind.from_dict if hasattr(kind, "from_dict") else kind
                 value = [convert(v) for v in value] if isinstance(value, list) else convert(value)
-            kwargs[f.name] = value
+            kwargs[name] = value
         return cls(**kwargs)
 
 
