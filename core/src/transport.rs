@@ -482,6 +482,14 @@ impl Transport {
                 false,
                 format!("could not connect: {io}"),
             ),
+            // EPIPE comes only from a write: the provider had closed the connection (a stale
+            // keep-alive one, typically) before the request was complete, so it cannot have
+            // acted on it, and a send may go out again on a fresh connection (SPEC §7).
+            ureq::Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => (
+                ErrorCode::Transport,
+                false,
+                format!("the connection closed before the request was sent: {io}"),
+            ),
             ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => (
                 ErrorCode::Timeout,
                 true,
@@ -564,4 +572,41 @@ fn not_connected(e: &io::Error) -> bool {
             | io::ErrorKind::HostUnreachable
             | io::ErrorKind::AddrInUse
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(kind: io::ErrorKind) -> Failure {
+        let config = Config::from_dsn("smsclub://TOKEN@default").unwrap();
+        Transport::new(&config)
+            .unwrap()
+            .failure(ureq::Error::Io(io::Error::from(kind)))
+    }
+
+    #[test]
+    fn only_failures_before_the_request_was_complete_are_not_sent() {
+        for kind in [io::ErrorKind::ConnectionRefused, io::ErrorKind::BrokenPipe] {
+            let f = classify(kind);
+            assert_eq!(
+                (f.error.code(), f.maybe_sent),
+                (ErrorCode::Transport, false),
+                "{kind:?}"
+            );
+        }
+        // A reset or an early end may come after the provider read the whole request.
+        for kind in [
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::UnexpectedEof,
+            io::ErrorKind::TimedOut,
+        ] {
+            let f = classify(kind);
+            assert_eq!(
+                (f.error.code(), f.maybe_sent),
+                (ErrorCode::Timeout, true),
+                "{kind:?}"
+            );
+        }
+    }
 }
