@@ -87,9 +87,9 @@ fn run(client: &Client, op: &str, args: &str) -> std::result::Result<String, Cor
     }
 }
 
-/// `run`, with a panic turned into an `internal` error.
-fn run_guarded(client: &Client, op: &str, args: &str) -> napi::Result<String> {
-    catch_unwind(AssertUnwindSafe(|| run(client, op, args)))
+/// `op`'s result, with a panic turned into an `internal` error.
+fn guarded(op: impl FnOnce() -> std::result::Result<String, CoreError>) -> napi::Result<String> {
+    catch_unwind(AssertUnwindSafe(op))
         .unwrap_or_else(|_| {
             Err(CoreError::internal(
                 "vibergate panicked (please report this bug)",
@@ -153,13 +153,13 @@ impl NativeClient {
         args: String,
     ) -> napi::Result<Object<'env>> {
         let client = self.client.clone();
-        promise(env, move || run_guarded(&client, &op, &args))
+        promise(env, move || guarded(|| run(&client, &op, &args)))
     }
 
     /// `call`, blocking the calling thread.
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
-        run_guarded(&self.client, &op, &args)
+        guarded(|| run(&self.client, &op, &args))
     }
 }
 
@@ -185,16 +185,6 @@ fn run_router(router: &Router, op: &str, args: &str) -> std::result::Result<Stri
         )
         .with_field("operation")),
     }
-}
-
-fn run_router_guarded(router: &Router, op: &str, args: &str) -> napi::Result<String> {
-    catch_unwind(AssertUnwindSafe(|| run_router(router, op, args)))
-        .unwrap_or_else(|_| {
-            Err(CoreError::internal(
-                "vibergate panicked (please report this bug)",
-            ))
-        })
-        .map_err(to_napi)
 }
 
 #[napi]
@@ -224,12 +214,12 @@ impl NativeRouter {
         args: String,
     ) -> napi::Result<Object<'env>> {
         let router = self.router.clone();
-        promise(env, move || run_router_guarded(&router, &op, &args))
+        promise(env, move || guarded(|| run_router(&router, &op, &args)))
     }
 
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
-        run_router_guarded(&self.router, &op, &args)
+        guarded(|| run_router(&self.router, &op, &args))
     }
 
     #[napi]

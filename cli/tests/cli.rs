@@ -24,6 +24,16 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Exit code 0, or the failure with what the command said on stderr.
+fn assert_succeeded(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
@@ -46,12 +56,7 @@ fn send_and_status_print_the_json_shapes() {
         ],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let report = json(&out);
     assert_eq!(report["provider"], "smsclub");
     assert_eq!(report["accepted"].as_array().unwrap().len(), 2);
@@ -185,12 +190,7 @@ fn env_dsn_personalized_csv_and_other_operations() {
         .env("VIBERGATE_DSN", &dsn)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let report = json(&out);
     let batch = report["batch_id"].as_str().unwrap().to_owned();
     let bulk = sb
@@ -332,12 +332,7 @@ fn help_has_examples() {
 #[test]
 fn demo_runs_every_provider() {
     let out = run(&["demo", "--step-ms", "20"], None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     for p in ["smsclub", "smsby", "decisiontelecom", "inteltele"] {
         assert!(text.contains(p), "{p} missing from the demo summary");
@@ -365,12 +360,7 @@ fn a_dsn_chain_routes_with_failover() {
         ],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let report = json(&out);
     assert_eq!(report["accepted"][0]["provider"], "decisiontelecom");
     assert_eq!(report["attempts"][0]["error"]["code"], "auth");

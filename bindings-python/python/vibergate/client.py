@@ -6,7 +6,6 @@ import functools
 import json
 import logging
 import os
-import threading
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar, Union
 
 from . import _native
@@ -222,24 +221,19 @@ class Client:
         return _native_call(self._native.mark_inbound_read, _ids(ids))
 
 
-_EXECUTOR: Any = None
-_EXECUTOR_LOCK = threading.Lock()
 #: Concurrent coroutine calls beyond this wait for a thread; each client's own `max_in_flight`
 #: and rate limit already bound how many requests are useful at once.
 _MAX_THREADS = 64
 
 
+@functools.lru_cache(maxsize=None)
 def _executor() -> Any:
-    """The threads :class:`AsyncClient` runs its calls on. Not asyncio's default executor: it has
-    min(32, CPUs + 4) threads, so on a small machine the seventh concurrent send would wait for
-    one of the first six to come back from the network."""
-    global _EXECUTOR
-    with _EXECUTOR_LOCK:
-        if _EXECUTOR is None:
-            from concurrent.futures import ThreadPoolExecutor
+    """The threads :class:`AsyncClient` runs its calls on, made on first use. Not asyncio's
+    default executor: it has min(32, CPUs + 4) threads, so on a small machine the seventh
+    concurrent send would wait for one of the first six to come back from the network."""
+    from concurrent.futures import ThreadPoolExecutor
 
-            _EXECUTOR = ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="vibergate")
-        return _EXECUTOR
+    return ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="vibergate")
 
 
 def _async(method: Callable[..., R]) -> Callable[..., Any]:
