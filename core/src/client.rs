@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -99,10 +100,25 @@ impl Client {
         self.capabilities.clone()
     }
 
+    /// The context of one call, with its deadline (`deadline_ms` from now, or the caller's
+    /// if that is sooner).
     fn ctx(&self) -> Ctx<'_> {
+        self.ctx_until(None)
+    }
+
+    fn ctx_until(&self, deadline: Option<Instant>) -> Ctx<'_> {
+        let own = self
+            .config
+            .deadline_ms
+            .and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms)));
+        let deadline = match (own, deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         Ctx {
             config: &self.config,
             transport: &self.transport,
+            deadline,
         }
     }
 
@@ -118,8 +134,17 @@ impl Client {
     /// uncertain, or the provider answered per recipient; fails only when a request-level error
     /// left nothing accepted or uncertain (the error then lists the rejected recipients).
     pub fn send(&self, message: &Message) -> Result<SendReport> {
+        self.send_until(message, None)
+    }
+
+    /// [`Client::send`] that also ends by `deadline` (the Router's, for the whole chain).
+    pub(crate) fn send_until(
+        &self,
+        message: &Message,
+        deadline: Option<Instant>,
+    ) -> Result<SendReport> {
         let prepared = message::prepare(message, &self.config, &self.capabilities)?;
-        let ctx = self.ctx();
+        let ctx = self.ctx_until(deadline);
         match self.provider() {
             ProviderId::SmsClub => smsclub::send(&ctx, prepared),
             ProviderId::SmsBy => smsby::send(&ctx, prepared),
@@ -131,6 +156,15 @@ impl Client {
     /// Sends each item its own text (and button link). SMS.by sends one `personal` mailing;
     /// the other providers one request per item, `max_in_flight` at a time.
     pub fn send_personalized(&self, message: &PersonalizedMessage) -> Result<SendReport> {
+        self.send_personalized_until(message, None)
+    }
+
+    /// [`Client::send_personalized`] that also ends by `deadline`.
+    pub(crate) fn send_personalized_until(
+        &self,
+        message: &PersonalizedMessage,
+        deadline: Option<Instant>,
+    ) -> Result<SendReport> {
         if message.items.is_empty() {
             return Err(Error::invalid_message(
                 "items",
@@ -181,7 +215,7 @@ impl Client {
             .with_field("items")
             .with_rejected(rejected));
         }
-        let ctx = self.ctx();
+        let ctx = self.ctx_until(deadline);
         if self.provider() == ProviderId::SmsBy {
             return smsby::send_personalized(&ctx, message, rejected, valid);
         }

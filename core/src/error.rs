@@ -129,6 +129,9 @@ pub struct ErrorDetails {
     /// Recipients already rejected when this error stopped the send (SPEC §4).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejected>,
+    /// HTTP requests made before this error stopped a send (retries included).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub requests: u32,
     /// Every provider a router tried, when a routed send failed as a whole (SPEC §10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<crate::router::Attempt>,
@@ -138,6 +141,10 @@ pub struct ErrorDetails {
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Error(Box<ErrorDetails>);
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
 
 /// The most an error keeps of a provider's answer.
 pub const MAX_ERROR_BODY: usize = 2048;
@@ -155,6 +162,7 @@ impl Error {
             retry_after_ms: None,
             body: None,
             rejected: Vec::new(),
+            requests: 0,
             attempts: Vec::new(),
         }))
     }
@@ -229,6 +237,11 @@ impl Error {
 
     pub fn with_rejected(mut self, rejected: Vec<Rejected>) -> Self {
         self.0.rejected = rejected;
+        self
+    }
+
+    pub fn with_requests(mut self, requests: u32) -> Self {
+        self.0.requests = requests;
         self
     }
 

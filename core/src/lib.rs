@@ -27,6 +27,7 @@ pub mod message;
 pub mod phone;
 pub mod providers;
 pub mod ratelimit;
+pub mod reach;
 pub mod report;
 mod resolver;
 pub mod retry;
@@ -39,6 +40,7 @@ pub mod status;
 mod time;
 pub mod transport;
 pub mod webhook;
+mod wire;
 
 pub use client::{Client, InboundQuery, DSN_ENV};
 pub use config::{Config, ProviderId, Secret};
@@ -48,6 +50,7 @@ pub use message::{
 };
 pub use providers::smsby::ListMessage;
 pub use providers::{capabilities, Capabilities};
+pub use reach::{Reach, Stage};
 pub use report::{
     Accepted, Balance, BatchStatus, Chat, ChatMessage, ChatThread, Direction, InboundMessage,
     ListSend, Mailing, MailingStatus, Rate, RejectReason, Rejected, SendReport, Uncertain,

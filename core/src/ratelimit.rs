@@ -15,26 +15,41 @@ pub struct RateLimiter {
 const MARGIN: f64 = 1.02;
 
 impl RateLimiter {
-    /// `None` when `per_second` is 0 (no limit).
+    /// `None` when `per_second` is 0 (no limit) or not a usable rate (the configuration
+    /// refuses those before a limiter is built).
     pub fn new(per_second: f64) -> Option<Self> {
-        (per_second > 0.0 && per_second.is_finite()).then(|| RateLimiter {
-            interval: Duration::from_secs_f64(MARGIN / per_second),
+        if !(per_second > 0.0 && per_second.is_finite()) {
+            return None;
+        }
+        let interval = Duration::try_from_secs_f64(MARGIN / per_second).ok()?;
+        Some(RateLimiter {
+            interval,
             next: Mutex::new(None),
         })
     }
 
     /// Blocks until the caller may send.
     pub fn acquire(&self) {
+        self.acquire_before(None);
+    }
+
+    /// Blocks until the caller may send and returns true, or returns false at once, reserving
+    /// nothing, when the caller's slot would come after `deadline`.
+    pub fn acquire_before(&self, deadline: Option<Instant>) -> bool {
         let wait = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + self.interval);
-            slot - now
+            if deadline.is_some_and(|d| slot > d) {
+                return false;
+            }
+            *next = Some(slot.checked_add(self.interval).unwrap_or(slot));
+            slot.saturating_duration_since(now)
         };
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
+        true
     }
 }
 
@@ -45,6 +60,21 @@ mod tests {
     #[test]
     fn zero_rate_is_off() {
         assert!(RateLimiter::new(0.0).is_none());
+        for unusable in [f64::NAN, f64::INFINITY, -1.0, 1e-300] {
+            assert!(RateLimiter::new(unusable).is_none(), "{unusable}");
+        }
+    }
+
+    #[test]
+    fn a_slot_after_the_deadline_is_not_taken() {
+        let limiter = RateLimiter::new(1.0).unwrap();
+        assert!(limiter.acquire_before(Some(Instant::now() + Duration::from_secs(5))));
+        // The next slot is about a second away.
+        assert!(!limiter.acquire_before(Some(Instant::now())));
+        assert!(
+            !limiter.acquire_before(Some(Instant::now())),
+            "nothing was reserved"
+        );
     }
 
     #[test]

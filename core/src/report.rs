@@ -43,12 +43,36 @@ impl SendReport {
             .collect()
     }
 
+    /// Folds in the parsed answer to one batch that carried `phones`, so that each of them
+    /// lands in exactly one bucket: a number the answer does not mention may have been sent
+    /// (uncertain); a number it lists twice keeps its best outcome (accepted over uncertain over
+    /// rejected), and every message id the answer issued is kept.
+    pub(crate) fn merge_batch(&mut self, mut part: SendReport, phones: &[String]) {
+        use std::collections::HashSet;
+        let accepted: HashSet<&str> = part.accepted.iter().map(|a| a.phone.as_str()).collect();
+        let mut placed: HashSet<String> = accepted.iter().map(|p| (*p).to_owned()).collect();
+        part.uncertain.retain(|u| placed.insert(u.phone.clone()));
+        part.rejected.retain(|r| placed.insert(r.phone.clone()));
+        for phone in phones {
+            if !placed.contains(phone.as_str()) {
+                part.uncertain.push(Uncertain {
+                    phone: phone.clone(),
+                    detail: format!(
+                        "{}'s answer does not mention this number; it may have been sent",
+                        self.provider.display_name()
+                    ),
+                });
+            }
+        }
+        self.merge(part);
+    }
+
     pub(crate) fn merge(&mut self, other: SendReport) {
         self.batch_id = self.batch_id.take().or(other.batch_id);
         self.accepted.extend(other.accepted);
         self.rejected.extend(other.rejected);
         self.uncertain.extend(other.uncertain);
-        self.requests += other.requests;
+        self.requests = self.requests.saturating_add(other.requests);
     }
 }
 
@@ -111,6 +135,8 @@ pub enum RejectReason {
     RepeatDetected,
     NoRoute,
     InsufficientFunds,
+    /// The call's `deadline_ms` ran out before the request for this recipient was sent.
+    Deadline,
     Request(ErrorCode),
 }
 
@@ -123,6 +149,7 @@ impl RejectReason {
             RejectReason::RepeatDetected => "repeat_detected",
             RejectReason::NoRoute => "no_route",
             RejectReason::InsufficientFunds => "insufficient_funds",
+            RejectReason::Deadline => "deadline",
             RejectReason::Request(code) => code.as_str(),
         }
     }
@@ -135,6 +162,7 @@ impl RejectReason {
             "repeat_detected" => RejectReason::RepeatDetected,
             "no_route" => RejectReason::NoRoute,
             "insufficient_funds" => RejectReason::InsufficientFunds,
+            "deadline" => RejectReason::Deadline,
             other => RejectReason::Request(ErrorCode::parse(other)?),
         })
     }

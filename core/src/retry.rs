@@ -3,12 +3,16 @@
 use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::reach::Reach;
+
 /// The first backoff step; each retry doubles it, up to [`MAX_DELAY`].
 pub const BASE_DELAY: Duration = Duration::from_millis(200);
 /// The longest wait between two attempts.
 pub const MAX_DELAY: Duration = Duration::from_secs(10);
 /// A `Retry-After` longer than this is handed back to the caller instead of waited out.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// The longest `Retry-After` believed: a provider's header is clamped to one day.
+pub const MAX_RETRY_AFTER_HEADER: Duration = Duration::from_secs(86_400);
 
 /// Whether a request may be repeated: the provider acting twice on a send costs money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,19 +23,6 @@ pub enum Idempotency {
     Send,
 }
 
-/// What went wrong with one attempt, as far as the retry decision cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AttemptFailure {
-    /// The request never left (DNS, connect, TLS).
-    NotSent,
-    /// The request may have reached the provider (timeout, connection cut, garbled answer).
-    MaybeSent,
-    /// The provider answered 429.
-    RateLimited,
-    /// The provider answered 5xx.
-    ServerError,
-}
-
 /// Decides retries for one request.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -39,15 +30,15 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Whether attempt number `attempt` (1-based) that failed this way may be followed by another.
-    pub fn should_retry(&self, kind: Idempotency, failure: AttemptFailure, attempt: u32) -> bool {
-        if attempt > self.max_retries {
+    /// Whether attempt number `attempt` (1-based) that got this far may be followed by another:
+    /// only transient failures are retried, and a send only when the provider cannot have acted.
+    pub fn should_retry(&self, kind: Idempotency, reach: Reach, attempt: u32) -> bool {
+        if attempt > self.max_retries || !reach.is_transient() {
             return false;
         }
-        match (kind, failure) {
-            (_, AttemptFailure::NotSent | AttemptFailure::RateLimited) => true,
-            (Idempotency::Read, AttemptFailure::MaybeSent | AttemptFailure::ServerError) => true,
-            (Idempotency::Send, AttemptFailure::MaybeSent | AttemptFailure::ServerError) => false,
+        match kind {
+            Idempotency::Read => true,
+            Idempotency::Send => !reach.may_have_acted(),
         }
     }
 
@@ -83,19 +74,27 @@ fn random_unit() -> f64 {
     })
 }
 
-/// Parses `Retry-After`: delay seconds or an HTTP date.
+/// Parses `Retry-After` (delay seconds or an HTTP date), clamped to
+/// [`MAX_RETRY_AFTER_HEADER`]. A provider's header is never trusted to be sane: a negative,
+/// non-finite or unreadable value is `None`; a huge one is clamped; a past date is zero.
 pub fn parse_retry_after(value: &str, now_unix: i64) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    let clamp = |d: Duration| d.min(MAX_RETRY_AFTER_HEADER);
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still "very long".
+        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(clamp(Duration::from_secs(secs)));
     }
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        if !secs.is_finite() || secs < 0.0 {
+            return None;
+        }
+        let secs = secs.min(MAX_RETRY_AFTER_HEADER.as_secs_f64());
+        return Duration::try_from_secs_f64(secs).ok().map(clamp);
     }
     let at = crate::time::parse_http_date(value)?;
-    Some(Duration::from_secs(
-        at.saturating_sub(now_unix).max(0) as u64
-    ))
+    let secs = u64::try_from(at.saturating_sub(now_unix)).unwrap_or(0);
+    Some(clamp(Duration::from_secs(secs)))
 }
 
 #[cfg(test)]
@@ -104,14 +103,24 @@ mod tests {
 
     #[test]
     fn sends_retry_only_when_not_acted() {
+        use crate::reach::Stage;
         let p = RetryPolicy { max_retries: 2 };
-        assert!(p.should_retry(Idempotency::Send, AttemptFailure::NotSent, 1));
-        assert!(p.should_retry(Idempotency::Send, AttemptFailure::RateLimited, 2));
-        assert!(!p.should_retry(Idempotency::Send, AttemptFailure::MaybeSent, 1));
-        assert!(!p.should_retry(Idempotency::Send, AttemptFailure::ServerError, 1));
-        assert!(p.should_retry(Idempotency::Read, AttemptFailure::ServerError, 1));
-        assert!(p.should_retry(Idempotency::Read, AttemptFailure::MaybeSent, 2));
-        assert!(!p.should_retry(Idempotency::Read, AttemptFailure::MaybeSent, 3));
+        let answered = |status| Reach::Answered {
+            status,
+            refused: false,
+        };
+        for stage in [Stage::Lookup, Stage::Connect, Stage::Tls, Stage::Write] {
+            assert!(p.should_retry(Idempotency::Send, Reach::NotWritten(stage), 1));
+        }
+        assert!(p.should_retry(Idempotency::Send, answered(429), 2));
+        assert!(!p.should_retry(Idempotency::Send, Reach::NoAnswer, 1));
+        for status in [500, 502, 503, 504, 301, 200, 400] {
+            assert!(!p.should_retry(Idempotency::Send, answered(status), 1));
+        }
+        assert!(p.should_retry(Idempotency::Read, answered(502), 1));
+        assert!(p.should_retry(Idempotency::Read, Reach::NoAnswer, 2));
+        assert!(!p.should_retry(Idempotency::Read, Reach::NoAnswer, 3));
+        assert!(!p.should_retry(Idempotency::Read, answered(404), 1));
     }
 
     #[test]
@@ -140,5 +149,38 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", 0), None);
+    }
+
+    #[test]
+    fn hostile_retry_after_is_clamped_never_trusted() {
+        let day = Some(MAX_RETRY_AFTER_HEADER);
+        assert_eq!(parse_retry_after("99999999999999999999", 0), day);
+        assert_eq!(parse_retry_after("1e308", 0), day);
+        assert_eq!(parse_retry_after("18446744073709551615", 0), day);
+        assert_eq!(
+            parse_retry_after("0.5", 0),
+            Some(Duration::from_millis(500))
+        );
+        for nonsense in [
+            "-5",
+            "-0.5",
+            "NaN",
+            "inf",
+            "-inf",
+            "",
+            "1e",
+            "Sun, 06 Nov 1994 9999999999999999:00:00 GMT",
+        ] {
+            assert_eq!(parse_retry_after(nonsense, 0), None, "{nonsense}");
+        }
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", 0),
+            day,
+            "a far future date is clamped"
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", i64::MAX),
+            Some(Duration::ZERO)
+        );
     }
 }

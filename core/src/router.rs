@@ -59,9 +59,15 @@ pub struct Attempt {
     /// Recipients this provider rejected (whether they moved on or not).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejected>,
+    /// Recipients this provider may have sent to (never moved on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<Uncertain>,
     /// Recipients that moved on to the next provider.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved_on: Vec<String>,
+    /// HTTP requests made to this provider (retries included).
+    #[serde(default)]
+    pub requests: u32,
 }
 
 /// The outcome of a routed send: every recipient in exactly one list, with its provider.
@@ -98,8 +104,9 @@ impl From<RoutedId> for (ProviderId, String) {
     }
 }
 
-/// Request-level errors after which the provider certainly did not send.
-fn certainly_not_sent(code: ErrorCode) -> bool {
+/// Causes after which another provider may take the recipient: the first certainly did not
+/// send (a rejection means nothing was acted on) and another provider may succeed.
+fn fails_over(code: ErrorCode) -> bool {
     matches!(
         code,
         ErrorCode::Transport
@@ -123,7 +130,7 @@ fn account_failure(code: ErrorCode) -> bool {
 fn moves_on(reason: RejectReason) -> bool {
     match reason {
         RejectReason::NoRoute | RejectReason::InsufficientFunds => true,
-        RejectReason::Request(code) => certainly_not_sent(code),
+        RejectReason::Request(code) => fails_over(code),
         _ => false,
     }
 }
@@ -215,11 +222,14 @@ impl Router {
                 "chat replies through a router; use the client",
             ));
         }
-        self.route(valid, invalid, |client, phones| {
-            client.send(&Message {
-                to: phones.to_vec(),
-                ..message.clone()
-            })
+        self.route(valid, invalid, |client, phones, deadline| {
+            client.send_until(
+                &Message {
+                    to: phones.to_vec(),
+                    ..message.clone()
+                },
+                deadline,
+            )
         })
     }
 
@@ -227,7 +237,7 @@ impl Router {
     pub fn send_personalized(&self, message: &PersonalizedMessage) -> Result<RoutedReport> {
         let phones: Vec<&str> = message.items.iter().map(|i| i.to.as_str()).collect();
         let (valid, invalid) = phone::normalize_all(&phones);
-        self.route(valid, invalid, |client, remaining| {
+        self.route(valid, invalid, |client, remaining, deadline| {
             let items = message
                 .items
                 .iter()
@@ -237,10 +247,13 @@ impl Router {
             let items = items
                 .filter(|i| seen.insert(phone::normalize(&i.to)))
                 .collect();
-            client.send_personalized(&PersonalizedMessage {
-                items,
-                ..message.clone()
-            })
+            client.send_personalized_until(
+                &PersonalizedMessage {
+                    items,
+                    ..message.clone()
+                },
+                deadline,
+            )
         })
     }
 
@@ -248,8 +261,16 @@ impl Router {
         &self,
         recipients: Vec<String>,
         invalid: Vec<Rejected>,
-        send: impl Fn(&Client, &[String]) -> Result<SendReport>,
+        send: impl Fn(&Client, &[String], Option<Instant>) -> Result<SendReport>,
     ) -> Result<RoutedReport> {
+        // The strictest `deadline_ms` of the chain bounds the whole routed call.
+        let started = Instant::now();
+        let deadline = self
+            .clients
+            .iter()
+            .filter_map(|c| c.config().deadline_ms)
+            .min()
+            .and_then(|ms| started.checked_add(Duration::from_millis(ms)));
         let mut report = RoutedReport {
             accepted: Vec::new(),
             rejected: invalid
@@ -284,7 +305,9 @@ impl Router {
                 skipped: None,
                 error: None,
                 rejected: Vec::new(),
+                uncertain: Vec::new(),
                 moved_on: Vec::new(),
+                requests: 0,
             };
             if let Some(until) = self
                 .cooling()
@@ -300,64 +323,66 @@ impl Router {
                 continue;
             }
             let mut next = Vec::new();
-            let mut cool = false;
-            match send(client, &remaining) {
+            // Every recipient handed over ends in exactly one bucket, decided per recipient.
+            let sent = match send(client, &remaining, deadline) {
+                Ok(sent) => sent,
                 Err(error) => {
-                    cool = account_failure(error.code());
-                    let failover = certainly_not_sent(error.code());
+                    // Nothing was accepted or uncertain: every recipient was rejected, each
+                    // with its own cause when the error lists it, else with the error's.
+                    let mut rejected = error.rejected.clone();
                     for phone in &remaining {
-                        let rejected = error
-                            .rejected
-                            .iter()
-                            .find(|r| &r.phone == phone)
-                            .cloned()
-                            .unwrap_or_else(|| {
-                                Rejected::new(
-                                    phone.clone(),
-                                    error.code().into(),
-                                    error.message.clone(),
-                                )
-                            });
-                        if failover {
-                            next.push(phone.clone());
-                            last_reasons.insert(phone.clone(), rejected);
-                        } else {
-                            report.rejected.push(RoutedRejected {
-                                rejected,
-                                provider: Some(provider),
-                            });
+                        if !rejected.iter().any(|r| &r.phone == phone) {
+                            rejected.push(Rejected::new(
+                                phone.clone(),
+                                error.code().into(),
+                                error.message.clone(),
+                            ));
                         }
                     }
-                    attempt.error = Some(error.with_rejected(Vec::new()));
+                    let requests = error.requests;
+                    attempt.error = Some(error.with_rejected(Vec::new()).with_requests(0));
+                    SendReport {
+                        rejected,
+                        requests,
+                        ..SendReport::new(provider)
+                    }
                 }
-                Ok(sent) => {
-                    report.requests += sent.requests;
-                    report
-                        .accepted
-                        .extend(sent.accepted.into_iter().map(|a| RoutedAccepted {
-                            accepted: a,
-                            provider,
-                        }));
-                    report
-                        .uncertain
-                        .extend(sent.uncertain.into_iter().map(|u| RoutedUncertain {
-                            uncertain: u,
-                            provider,
-                        }));
-                    for rejected in sent.rejected {
-                        attempt.rejected.push(rejected.clone());
-                        cool |= matches!(rejected.reason, RejectReason::InsufficientFunds)
-                            || matches!(rejected.reason, RejectReason::Request(c) if account_failure(c));
-                        if moves_on(rejected.reason) && remaining.contains(&rejected.phone) {
-                            next.push(rejected.phone.clone());
-                            last_reasons.insert(rejected.phone.clone(), rejected);
-                        } else {
-                            report.rejected.push(RoutedRejected {
-                                rejected,
-                                provider: Some(provider),
-                            });
-                        }
-                    }
+            };
+            attempt.requests = sent.requests;
+            report.requests = report.requests.saturating_add(sent.requests);
+            let mut cool = attempt
+                .error
+                .as_ref()
+                .is_some_and(|e| account_failure(e.code()));
+            report
+                .accepted
+                .extend(sent.accepted.into_iter().map(|a| RoutedAccepted {
+                    accepted: a,
+                    provider,
+                }));
+            attempt.uncertain = sent.uncertain.clone();
+            report
+                .uncertain
+                .extend(sent.uncertain.into_iter().map(|u| RoutedUncertain {
+                    uncertain: u,
+                    provider,
+                }));
+            for rejected in sent.rejected {
+                attempt.rejected.push(rejected.clone());
+                cool |= match rejected.reason {
+                    RejectReason::InsufficientFunds => true,
+                    RejectReason::Request(c) => account_failure(c),
+                    _ => false,
+                };
+                let handed_over = remaining.contains(&rejected.phone);
+                if moves_on(rejected.reason) && handed_over && !next.contains(&rejected.phone) {
+                    next.push(rejected.phone.clone());
+                    last_reasons.insert(rejected.phone.clone(), rejected);
+                } else {
+                    report.rejected.push(RoutedRejected {
+                        rejected,
+                        provider: Some(provider),
+                    });
                 }
             }
             if cool {

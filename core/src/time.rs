@@ -6,7 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub(crate) fn now_unix() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
         .unwrap_or(0)
 }
 
@@ -36,7 +37,8 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Civil date and time parts of a unix time shifted by `offset_minutes`.
 fn parts(unix: i64, offset_minutes: i32) -> (i64, u32, u32, u32, u32, u32) {
-    let t = unix + i64::from(offset_minutes) * 60;
+    // `unix` may come from a user's schedule: saturate rather than overflow.
+    let t = unix.saturating_add(i64::from(offset_minutes) * 60);
     let (y, mo, d) = civil_from_days(t.div_euclid(86_400));
     let s = t.rem_euclid(86_400);
     (
@@ -135,10 +137,18 @@ pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
         .split(':')
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
-    if hms.len() != 3 {
+    // Every field comes from a provider's header: refuse what no real date has, so that the
+    // arithmetic below cannot overflow.
+    let [h, m, sec] = hms[..] else { return None };
+    if !(1..=31).contains(&day)
+        || !(0..=9999).contains(&year)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&m)
+        || !(0..=60).contains(&sec)
+    {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
+    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 #[cfg(test)]
@@ -177,5 +187,18 @@ mod tests {
             Some("2024-10-16T22:52:42+03:00")
         );
         assert_eq!(to_rfc3339("garbage", 0), None);
+        for hostile in [
+            "Sun, 06 Nov 1994 9999999999999999:00:00 GMT",
+            "Sun, 06 Nov 99999999999999999 08:49:37 GMT",
+            "Sun, 99999999 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov -9223372036854775808 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37:12 GMT",
+            "Sun, 06 Nov 1994 -1:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(hostile), None, "{hostile}");
+        }
+        // A user's absurd schedule saturates instead of overflowing.
+        assert!(format_local_t(i64::MAX, 840).starts_with("292277026596-"));
+        assert!(!format_local_t(i64::MIN, -840).is_empty());
     }
 }

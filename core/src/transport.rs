@@ -11,8 +11,10 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode};
 use crate::ratelimit::RateLimiter;
+use crate::reach::{Reach, Stage};
 use crate::resolver::CachingResolver;
-use crate::retry::{self, AttemptFailure, Idempotency, RetryPolicy};
+use crate::retry::{self, Idempotency, RetryPolicy};
+use crate::wire;
 
 /// The most of an answer that is read; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
@@ -217,8 +219,16 @@ impl fmt::Debug for HttpResponse {
 #[derive(Debug, Clone)]
 pub struct Failure {
     pub error: Error,
-    /// The provider may have received and acted on the request.
-    pub maybe_sent: bool,
+    /// How far the request got; [`Reach::may_have_acted`] tells whether the provider may
+    /// have acted on it.
+    pub reach: Reach,
+}
+
+impl Failure {
+    /// Whether the provider may have received and acted on the request.
+    pub fn may_have_acted(&self) -> bool {
+        self.reach.may_have_acted()
+    }
 }
 
 /// The outcome of a request after retries, and how many attempts it took.
@@ -251,6 +261,8 @@ pub struct Transport {
     provider: ProviderId,
     base_url: String,
     policy: RetryPolicy,
+    /// Each attempt's whole-request timeout (shortened by a call's deadline).
+    timeout: Duration,
     limiter: Option<RateLimiter>,
     log_hook: Option<LogHook>,
     /// The client's credentials, scrubbed from every answer so that no error body can leak one
@@ -290,11 +302,8 @@ impl Transport {
             .max_redirects(0)
             .proxy(proxy)
             .build();
-        let agent = ureq::Agent::with_parts(
-            agent_config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            CachingResolver::default(),
-        );
+        let agent =
+            ureq::Agent::with_parts(agent_config, wire::connector(), CachingResolver::default());
         Ok(Transport {
             agent,
             provider: config.provider,
@@ -302,6 +311,7 @@ impl Transport {
             policy: RetryPolicy {
                 max_retries: config.max_retries,
             },
+            timeout: Duration::from_millis(config.timeout_ms),
             limiter: RateLimiter::new(config.effective_rate_limit()),
             log_hook: None,
             secrets: [&config.token, &config.api_key]
@@ -317,50 +327,73 @@ impl Transport {
         self.log_hook = hook;
     }
 
-    /// Sends `request`, retrying as its idempotency allows.
-    pub fn execute(&self, request: &HttpRequest) -> Exchange {
+    /// Sends `request`, retrying as its idempotency allows, and never past `deadline`: a
+    /// request whose slot would come after it is not sent, and one in flight is cut off at it.
+    pub fn execute(&self, request: &HttpRequest, deadline: Option<Instant>) -> Exchange {
         let url = format!("{}{}", self.base_url, request.path_and_query());
         let body = request.body_bytes();
-        let mut attempt = 0;
+        let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
             if let Some(limiter) = &self.limiter {
-                limiter.acquire();
+                if !limiter.acquire_before(deadline) {
+                    return self.deadline_exchange(attempt);
+                }
             }
+            let timeout = match remaining(deadline) {
+                Some(left) if left.is_zero() => return self.deadline_exchange(attempt),
+                Some(left) => self.timeout.min(left),
+                None => self.timeout,
+            };
+            attempt = attempt.saturating_add(1);
             let started = Instant::now();
-            let outcome = self.attempt(request, &url, &body);
+            let outcome = self.attempt(request, &url, &body, timeout);
             self.log(request, attempt, started.elapsed(), &outcome);
-            let (failure, retry_after) = match &outcome {
-                Ok(r) if r.status == 429 => (AttemptFailure::RateLimited, r.retry_after),
-                Ok(r) if r.status >= 500 => (AttemptFailure::ServerError, r.retry_after),
-                Ok(_) => {
-                    return Exchange {
-                        result: outcome,
-                        attempts: attempt,
-                    }
-                }
-                // An answer came but cannot be read: asking again would not make it readable.
-                Err(f) if f.error.code() == ErrorCode::Decode => {
-                    return Exchange {
-                        result: outcome,
-                        attempts: attempt,
-                    }
-                }
-                Err(f) if f.maybe_sent => (AttemptFailure::MaybeSent, None),
-                Err(_) => (AttemptFailure::NotSent, None),
+            let (reach, retry_after) = match &outcome {
+                Ok(r) => (
+                    Reach::Answered {
+                        status: r.status,
+                        refused: false,
+                    },
+                    r.retry_after,
+                ),
+                Err(f) => (f.reach, None),
             };
             let too_long = retry_after.is_some_and(|d| d > retry::MAX_RETRY_AFTER);
             if too_long
                 || !self
                     .policy
-                    .should_retry(request.idempotency, failure, attempt)
+                    .should_retry(request.idempotency, reach, attempt)
             {
                 return Exchange {
                     result: outcome,
                     attempts: attempt,
                 };
             }
-            std::thread::sleep(self.policy.delay(attempt, retry_after));
+            let delay = self.policy.delay(attempt, retry_after);
+            if remaining(deadline).is_some_and(|left| left <= delay) {
+                // Waiting would outlast the call: the last real cause is the answer.
+                return Exchange {
+                    result: outcome,
+                    attempts: attempt,
+                };
+            }
+            std::thread::sleep(delay);
+        }
+    }
+
+    /// The answer for a request the deadline stopped before it was sent.
+    fn deadline_exchange(&self, attempts: u32) -> Exchange {
+        Exchange {
+            result: Err(Failure {
+                error: Error::new(
+                    ErrorCode::Timeout,
+                    "the call's deadline (deadline_ms) ran out before this request was sent",
+                )
+                .with_provider(self.provider)
+                .with_field("deadline_ms"),
+                reach: Reach::NotWritten(Stage::Deadline),
+            }),
+            attempts,
         }
     }
 
@@ -369,17 +402,31 @@ impl Transport {
         request: &HttpRequest,
         url: &str,
         body: &[u8],
+        timeout: Duration,
     ) -> Result<HttpResponse, Failure> {
+        wire::begin_attempt();
         let result = match request.method {
             Method::Get => {
-                let mut builder = self.agent.get(url).header("Accept", "application/json");
+                let mut builder = self
+                    .agent
+                    .get(url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build()
+                    .header("Accept", "application/json");
                 for (k, v) in &request.headers {
                     builder = builder.header(k, v);
                 }
                 builder.call()
             }
             Method::Post => {
-                let mut builder = self.agent.post(url).header("Accept", "application/json");
+                let mut builder = self
+                    .agent
+                    .post(url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build()
+                    .header("Accept", "application/json");
                 if let Some(ct) = request.content_type() {
                     builder = builder.header("Content-Type", ct);
                 }
@@ -389,7 +436,7 @@ impl Transport {
                 builder.send(body)
             }
         };
-        let mut response = result.map_err(|e| self.failure(e))?;
+        let mut response = result.map_err(|e| self.failure(e, wire::progress()))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -401,38 +448,54 @@ impl Transport {
         let content_type = header("content-type");
         let retry_after = header("retry-after")
             .and_then(|v| retry::parse_retry_after(&v, crate::time::now_unix()));
-        let body = response
+        let read = response
             .body_mut()
             .with_config()
             .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Failure {
+            .read_to_vec();
+        let body = match read {
+            Ok(body) => body,
+            // Outside 2xx the status is the answer; a body cut short adds nothing to it.
+            Err(_) if !(200..300).contains(&status) => Vec::new(),
+            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                // A success too large to read may still carry ids: the provider has acted.
+                return Err(Failure {
                     error: Error::decode(format!(
                         "the answer is larger than {} MiB",
                         MAX_RESPONSE_BYTES >> 20
                     ))
                     .with_provider(self.provider)
                     .with_http_status(status),
-                    maybe_sent: true,
-                },
-                ureq::Error::Timeout(_) => Failure {
-                    error: Error::new(
+                    reach: Reach::Answered {
+                        status,
+                        refused: false,
+                    },
+                });
+            }
+            Err(e) => {
+                // The answer began but never completed: the provider has the request (a send
+                // may have been acted on); a read may be asked again.
+                let (code, message) = match e {
+                    ureq::Error::Timeout(_) => (
                         ErrorCode::Timeout,
-                        "the answer did not arrive completely within the timeout",
-                    )
-                    .with_provider(self.provider)
-                    .with_http_status(status),
-                    maybe_sent: true,
-                },
-                // The provider answered, so it has the request; the answer was cut short.
-                other => Failure {
-                    error: Error::decode(format!("the answer was cut short: {other}"))
+                        "the answer did not arrive completely within the timeout".to_owned(),
+                    ),
+                    other => (
+                        ErrorCode::Timeout,
+                        format!(
+                            "the answer was cut short: {}",
+                            self.scrub_text(&other.to_string())
+                        ),
+                    ),
+                };
+                return Err(Failure {
+                    error: Error::new(code, message)
                         .with_provider(self.provider)
                         .with_http_status(status),
-                    maybe_sent: true,
-                },
-            })?;
+                    reach: Reach::NoAnswer,
+                });
+            }
+        };
         let body = scrub(body, &self.secrets);
         Ok(HttpResponse {
             status,
@@ -442,77 +505,75 @@ impl Transport {
         })
     }
 
-    /// Classifies a ureq error: did the request possibly reach the provider?
-    fn failure(&self, e: ureq::Error) -> Failure {
-        use ureq::Timeout as T;
-        let (code, maybe_sent, message) = match &e {
-            ureq::Error::Timeout(T::Resolve | T::Connect) => (
+    /// Classifies a ureq error by how far the attempt got ([`wire::Progress`]): before the
+    /// request was complete it cannot have reached the provider (`transport`, safe to send
+    /// again); after, it may have (`timeout` or `decode`, never resent).
+    fn failure(&self, e: ureq::Error, progress: wire::Progress) -> Failure {
+        let text = self.scrub_text(&e.to_string());
+        let (code, reach, message) = match (&e, progress.unwritten_stage()) {
+            (
+                ureq::Error::BadUri(_)
+                | ureq::Error::Http(_)
+                | ureq::Error::InvalidProxyUrl
+                | ureq::Error::RequireHttpsOnly(_)
+                | ureq::Error::TlsRequired,
+                Some(_),
+            ) => (
                 ErrorCode::Transport,
-                false,
-                "connecting timed out".to_owned(),
+                Reach::NotWritten(Stage::Prepare),
+                format!("the request could not be made: {text}"),
             ),
-            ureq::Error::Timeout(_) => (
+            (_, Some(stage)) => {
+                let what = match stage {
+                    Stage::Lookup => "the host name could not be looked up",
+                    Stage::Connect => "could not connect",
+                    Stage::Tls => "the TLS handshake failed",
+                    _ => "the connection failed before the request was completely sent",
+                };
+                let hint = match stage {
+                    Stage::Tls if self.base_url.starts_with("https://") => {
+                        " (if this host serves only plain HTTP, set base_url=http://… with allow_insecure_http=true)"
+                    }
+                    _ => "",
+                };
+                (
+                    ErrorCode::Transport,
+                    Reach::NotWritten(stage),
+                    format!("{what}: {text}{hint}"),
+                )
+            }
+            (ureq::Error::Timeout(_), None) => (
                 ErrorCode::Timeout,
-                true,
-                "no complete answer within the timeout".to_owned(),
+                Reach::NoAnswer,
+                "the request was sent, but no complete answer came within the timeout".to_owned(),
             ),
-            ureq::Error::HostNotFound => (
-                ErrorCode::Transport,
-                false,
-                "the host name did not resolve".to_owned(),
-            ),
-            ureq::Error::ConnectionFailed
-            | ureq::Error::ConnectProxyFailed(_)
-            | ureq::Error::InvalidProxyUrl => (
-                ErrorCode::Transport,
-                false,
-                format!("could not connect: {e}"),
-            ),
-            ureq::Error::Tls(_)
-            | ureq::Error::Rustls(_)
-            | ureq::Error::Pem(_)
-            | ureq::Error::TlsRequired => (ErrorCode::Transport, false, format!("TLS failed: {e}")),
-            ureq::Error::BadUri(_) | ureq::Error::Http(_) => (
-                ErrorCode::Transport,
-                false,
-                format!("bad request URL or header: {e}"),
-            ),
-            ureq::Error::Io(io) if not_connected(io) => (
-                ErrorCode::Transport,
-                false,
-                format!("could not connect: {io}"),
-            ),
-            // EPIPE comes only from a write: the provider had closed the connection (a stale
-            // keep-alive one, typically) before the request was complete, so it cannot have
-            // acted on it, and a send may go out again on a fresh connection (SPEC §7).
-            ureq::Error::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => (
-                ErrorCode::Transport,
-                false,
-                format!("the connection closed before the request was sent: {io}"),
-            ),
-            ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => (
+            (ureq::Error::Io(io), None) if io.kind() == io::ErrorKind::TimedOut => (
                 ErrorCode::Timeout,
-                true,
-                "no complete answer within the timeout".to_owned(),
+                Reach::NoAnswer,
+                "the request was sent, but no complete answer came within the timeout".to_owned(),
             ),
-            // `transport` means the request never left; a connection that closed after it may
-            // have been sent is a missing answer.
-            ureq::Error::Io(io) => (
-                ErrorCode::Timeout,
-                true,
-                format!("the connection closed before an answer came: {io}"),
-            ),
-            ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => (
+            (ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..), None) => (
                 ErrorCode::Decode,
-                true,
-                format!("the answer is not valid HTTP: {e}"),
+                Reach::NoAnswer,
+                format!("the request was sent, but the answer is not valid HTTP: {text}"),
             ),
-            _ => (ErrorCode::Timeout, true, format!("no answer: {e}")),
+            (_, None) => (
+                ErrorCode::Timeout,
+                Reach::NoAnswer,
+                format!(
+                    "the request was sent, but the connection closed before an answer came: {text}"
+                ),
+            ),
         };
         Failure {
             error: Error::new(code, message).with_provider(self.provider),
-            maybe_sent,
+            reach,
         }
+    }
+
+    fn scrub_text(&self, text: &str) -> String {
+        String::from_utf8(scrub(text.as_bytes().to_vec(), &self.secrets))
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     fn log(
@@ -535,7 +596,8 @@ impl Transport {
                 .err()
                 .map(|f| format!("{}: {}", f.error.code(), f.error.message)),
         };
-        hook(&record);
+        // A panicking hook must not lose the answer it was shown.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
     }
 }
 
@@ -562,51 +624,103 @@ fn scrub(body: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
     body
 }
 
-/// I/O errors that happen before a connection exists.
-fn not_connected(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::AddrNotAvailable
-            | io::ErrorKind::NetworkUnreachable
-            | io::ErrorKind::HostUnreachable
-            | io::ErrorKind::AddrInUse
-    )
+/// The time left before `deadline`, if there is one.
+fn remaining(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|d| d.saturating_duration_since(Instant::now()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::Progress;
 
-    fn classify(kind: io::ErrorKind) -> Failure {
+    fn classify(error: ureq::Error, progress: Progress) -> Failure {
         let config = Config::from_dsn("smsclub://TOKEN@default").unwrap();
-        Transport::new(&config)
-            .unwrap()
-            .failure(ureq::Error::Io(io::Error::from(kind)))
+        Transport::new(&config).unwrap().failure(error, progress)
+    }
+
+    fn io(kind: io::ErrorKind) -> ureq::Error {
+        ureq::Error::Io(io::Error::from(kind))
     }
 
     #[test]
-    fn only_failures_before_the_request_was_complete_are_not_sent() {
-        for kind in [io::ErrorKind::ConnectionRefused, io::ErrorKind::BrokenPipe] {
-            let f = classify(kind);
-            assert_eq!(
-                (f.error.code(), f.maybe_sent),
-                (ErrorCode::Transport, false),
-                "{kind:?}"
-            );
+    fn failures_before_the_request_was_complete_are_transport_and_not_acted_on() {
+        let cases = [
+            (io(io::ErrorKind::Other), Progress::Lookup, Stage::Lookup),
+            (ureq::Error::HostNotFound, Progress::Lookup, Stage::Lookup),
+            (
+                io(io::ErrorKind::ConnectionRefused),
+                Progress::Connect,
+                Stage::Connect,
+            ),
+            (
+                ureq::Error::Timeout(ureq::Timeout::Connect),
+                Progress::Connect,
+                Stage::Connect,
+            ),
+            // rustls reports a bad certificate or a failed handshake as InvalidData.
+            (io(io::ErrorKind::InvalidData), Progress::Tls, Stage::Tls),
+            (ureq::Error::Tls("handshake"), Progress::Tls, Stage::Tls),
+            (
+                io(io::ErrorKind::ConnectionReset),
+                Progress::Tls,
+                Stage::Tls,
+            ),
+            (
+                io(io::ErrorKind::BrokenPipe),
+                Progress::Writing,
+                Stage::Write,
+            ),
+            (
+                io(io::ErrorKind::ConnectionReset),
+                Progress::Writing,
+                Stage::Write,
+            ),
+            (
+                ureq::Error::Timeout(ureq::Timeout::Global),
+                Progress::Writing,
+                Stage::Write,
+            ),
+            (
+                io(io::ErrorKind::BrokenPipe),
+                Progress::Connected,
+                Stage::Write,
+            ),
+        ];
+        for (error, progress, stage) in cases {
+            let label = format!("{error} at {progress:?}");
+            let f = classify(error, progress);
+            assert_eq!(f.error.code(), ErrorCode::Transport, "{label}");
+            assert_eq!(f.reach, Reach::NotWritten(stage), "{label}");
+            assert!(!f.may_have_acted(), "{label}");
         }
-        // A reset or an early end may come after the provider read the whole request.
-        for kind in [
-            io::ErrorKind::ConnectionReset,
-            io::ErrorKind::UnexpectedEof,
-            io::ErrorKind::TimedOut,
+    }
+
+    #[test]
+    fn failures_after_the_request_was_complete_may_have_been_acted_on() {
+        for (error, code) in [
+            (io(io::ErrorKind::ConnectionReset), ErrorCode::Timeout),
+            (io(io::ErrorKind::UnexpectedEof), ErrorCode::Timeout),
+            (io(io::ErrorKind::TimedOut), ErrorCode::Timeout),
+            (io(io::ErrorKind::InvalidData), ErrorCode::Timeout),
+            (
+                ureq::Error::Timeout(ureq::Timeout::Global),
+                ErrorCode::Timeout,
+            ),
+            (ureq::Error::LargeResponseHeader(1, 1), ErrorCode::Decode),
         ] {
-            let f = classify(kind);
-            assert_eq!(
-                (f.error.code(), f.maybe_sent),
-                (ErrorCode::Timeout, true),
-                "{kind:?}"
-            );
+            let label = error.to_string();
+            let f = classify(error, Progress::Written);
+            assert_eq!(f.error.code(), code, "{label}");
+            assert_eq!(f.reach, Reach::NoAnswer, "{label}");
+            assert!(f.may_have_acted(), "{label}");
         }
+    }
+
+    #[test]
+    fn a_bad_request_is_not_retried() {
+        let f = classify(ureq::Error::BadUri("x".into()), Progress::Lookup);
+        assert_eq!(f.reach, Reach::NotWritten(Stage::Prepare));
+        assert!(!f.reach.is_transient());
     }
 }

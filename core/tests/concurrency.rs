@@ -129,17 +129,12 @@ fn two_thousand_sends_from_sixteen_threads_with_faults() {
         .filter(|r| r.status == Some(200) && !matches!(r.fault, Some(FaultKind::Latency { .. })))
         .count();
     assert_eq!(answered, accepted.len());
-    assert_eq!(uncertain, 40, "20 dropped + 20 timed out");
-    let server_errors = rejected
-        .iter()
-        .filter(|r| **r == RejectReason::Request(ErrorCode::ProviderError))
-        .count();
-    assert_eq!(server_errors, 40, "the 503s, never retried");
+    // A 503 may come after the provider acted: uncertain like a drop or a timeout, never retried.
+    assert_eq!(uncertain, 80, "20 dropped + 20 timed out + 40 answered 503");
     // A send that met a 429 on every attempt (three of the queued ones in a row) gives up.
-    assert!(rejected.iter().all(|r| matches!(
-        r,
-        RejectReason::Request(ErrorCode::ProviderError | ErrorCode::RateLimited)
-    )));
+    assert!(rejected
+        .iter()
+        .all(|r| matches!(r, RejectReason::Request(ErrorCode::RateLimited))));
     let statuses = client.status(&accepted).unwrap();
     assert!(
         statuses.iter().all(|s| !s.provider_status.is_empty()),

@@ -89,7 +89,57 @@ fn faults() -> Vec<(&'static str, FaultKind, u32)> {
             FaultKind::SlowBody { ms_per_byte: 40 },
             10,
         ),
+        (
+            "302 redirect",
+            FaultKind::Status {
+                status: 302,
+                body: String::new(),
+                retry_after: None,
+            },
+            1,
+        ),
+        (
+            "504 with Retry-After: -1",
+            FaultKind::Status {
+                status: 504,
+                body: String::new(),
+                retry_after: Some("-1".into()),
+            },
+            1,
+        ),
+        (
+            "429 with Retry-After: 99999999999999999999",
+            FaultKind::RateLimit {
+                retry_after: Some("99999999999999999999".into()),
+            },
+            1,
+        ),
+        (
+            "success with Retry-After: 99999999999999999999",
+            FaultKind::Header {
+                name: "Retry-After".into(),
+                value: "99999999999999999999".into(),
+            },
+            10,
+        ),
+        (
+            "success with Retry-After: Sun, 06 Nov 1994 9999999999999999:00:00 GMT",
+            FaultKind::Header {
+                name: "Retry-After".into(),
+                value: "Sun, 06 Nov 1994 9999999999999999:00:00 GMT".into(),
+            },
+            10,
+        ),
     ]
+}
+
+/// A second number of the provider's country, for two-recipient rows.
+fn other_phone(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::SmsBy => "375291234568",
+        ProviderId::DecisionTelecom => "972512345679",
+        _ => "380989361122",
+    }
 }
 
 fn phone(provider: ProviderId) -> &'static str {
@@ -100,20 +150,20 @@ fn phone(provider: ProviderId) -> &'static str {
     }
 }
 
+/// Every recipient's bucket, e.g. `accepted` or `accepted + rejected deadline`.
 fn describe_send(result: &Result<SendReport, Error>) -> String {
     match result {
-        Ok(r) if !r.accepted.is_empty() => "accepted".into(),
-        Ok(r) if !r.uncertain.is_empty() => format!(
-            "uncertain ({})",
-            r.uncertain[0].detail.split(':').next().unwrap_or("")
-        ),
-        Ok(r) => format!(
-            "rejected {}",
-            r.rejected
-                .first()
-                .map(|x| x.reason.to_string())
-                .unwrap_or_default()
-        ),
+        Ok(r) => {
+            let mut parts: Vec<String> = Vec::new();
+            parts.extend(r.accepted.iter().map(|_| "accepted".to_owned()));
+            parts.extend(
+                r.uncertain
+                    .iter()
+                    .map(|u| format!("uncertain ({})", u.detail.split(':').next().unwrap_or(""))),
+            );
+            parts.extend(r.rejected.iter().map(|x| format!("rejected {}", x.reason)));
+            parts.join(" + ")
+        }
         Err(e) => format!("error {}", e.code()),
     }
 }
@@ -180,6 +230,71 @@ fn run_provider(provider: ProviderId) -> Vec<String> {
             "| {provider} | {name} | {} | {sends} | {} | {reads} |",
             describe_send(&send),
             describe_read(&status)
+        ));
+    }
+    rows.extend(configuration_rows(&sb, provider, &id));
+    rows
+}
+
+/// Rows for failures that come from the client's configuration rather than an injected fault.
+fn configuration_rows(sb: &Sandbox, provider: ProviderId, id: &str) -> Vec<String> {
+    let dsn = sb.dsn(provider);
+    let cases = [
+        (
+            // The sandbox speaks plain HTTP: the TLS handshake fails, nothing was sent.
+            "TLS handshake fails (https:// to a plain-HTTP port)",
+            format!(
+                "{}&timeout_ms=400&rate_limit=0",
+                dsn.replace("http%3A", "https%3A")
+                    .replace("http://", "https://")
+            ),
+            None,
+            vec![phone(provider)],
+        ),
+        (
+            "deadline_ms=300, latency 800 ms (in flight at the deadline)",
+            format!("{dsn}&timeout_ms=5000&rate_limit=0&deadline_ms=300"),
+            Some(FaultKind::Latency { ms: 800 }),
+            vec![phone(provider)],
+        ),
+        (
+            "deadline_ms=300, 2 recipients, rate_limit=1 (second slot after the deadline)",
+            format!("{dsn}&timeout_ms=5000&rate_limit=1&deadline_ms=300"),
+            None,
+            vec![phone(provider), other_phone(provider)],
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (name, dsn, fault, to) in cases {
+        let client = Client::from_dsn(&dsn).unwrap();
+        let run = |read: bool| {
+            if let Some(kind) = &fault {
+                sb.inject(Fault {
+                    provider: Some(provider),
+                    count: 1,
+                    kind: kind.clone(),
+                });
+            }
+            let before = sb.requests().len();
+            let result = if read {
+                describe_read(&client.status(&[id]))
+            } else {
+                describe_send(&client.send(&Message::to(to.clone()).text("Hi")))
+            };
+            // A dropped latency request is still logged when it finally answers.
+            std::thread::sleep(std::time::Duration::from_millis(if fault.is_some() {
+                600
+            } else {
+                0
+            }));
+            let seen = sb.requests().len() - before;
+            drain(sb);
+            (result, seen)
+        };
+        let (send, sends) = run(false);
+        let (status, reads) = run(true);
+        rows.push(format!(
+            "| {provider} | {name} | {send} | {sends} | {status} | {reads} |"
         ));
     }
     rows

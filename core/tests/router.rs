@@ -219,7 +219,7 @@ fn no_fail_over_when_the_provider_may_have_acted_or_refused_the_recipient() {
         .send(&Message::to(["380989361121"]).text("Hi"))
         .unwrap();
     assert_eq!(r.uncertain[0].provider, ProviderId::DecisionTelecom);
-    // A 5xx: rejected with provider_error, not re-sent.
+    // A 5xx may come after the provider acted: uncertain, not re-sent, not moved on.
     fault(
         &sb,
         ProviderId::DecisionTelecom,
@@ -230,8 +230,11 @@ fn no_fail_over_when_the_provider_may_have_acted_or_refused_the_recipient() {
             retry_after: None,
         },
     );
-    let r = router.send(&Message::to(["380989361122"]).text("Hi"));
-    assert_eq!(r.unwrap_err().code(), ErrorCode::ProviderError);
+    let r = router
+        .send(&Message::to(["380989361122"]).text("Hi"))
+        .unwrap();
+    assert_eq!(r.uncertain[0].provider, ProviderId::DecisionTelecom);
+    assert!(r.accepted.is_empty() && r.rejected.is_empty());
     // A dropped connection after the request was read: uncertain.
     fault(
         &sb,
@@ -343,4 +346,84 @@ fn construction() {
     );
     let r = Router::new(vec![Client::from_dsn("smsclub://SECRET@default").unwrap()]).unwrap();
     assert!(!format!("{r:?} {}", r.to_dsn()).contains("SECRET"));
+}
+
+#[test]
+fn a_429_moves_on_but_a_502_beside_it_stays_uncertain_per_recipient() {
+    // Issue 12, item 1: DecisionTelecom answers 429 (every attempt) for the first recipient and
+    // 502 for the second. Only the first may go to SMS Club; the second may have been delivered.
+    let sb = sandbox();
+    let router = Router::from_dsn(&format!(
+        "{}&max_in_flight=1&max_retries=2 || {}",
+        dsn(&sb, ProviderId::DecisionTelecom),
+        dsn(&sb, ProviderId::SmsClub)
+    ))
+    .unwrap();
+    fault(
+        &sb,
+        ProviderId::DecisionTelecom,
+        3,
+        FaultKind::RateLimit {
+            retry_after: Some("0".into()),
+        },
+    );
+    fault(
+        &sb,
+        ProviderId::DecisionTelecom,
+        1,
+        FaultKind::Status {
+            status: 502,
+            body: "<html>Bad Gateway</html>".into(),
+            retry_after: None,
+        },
+    );
+    let report = router
+        .send(&Message::to(["380989361121", "380989361122"]).text("Hi"))
+        .unwrap();
+    assert_eq!(report.accepted.len(), 1);
+    assert_eq!(report.accepted[0].accepted.phone, "380989361121");
+    assert_eq!(report.accepted[0].provider, ProviderId::SmsClub);
+    assert_eq!(report.uncertain.len(), 1);
+    assert_eq!(report.uncertain[0].uncertain.phone, "380989361122");
+    assert_eq!(report.uncertain[0].provider, ProviderId::DecisionTelecom);
+    assert!(report.rejected.is_empty());
+    // Every cause and every HTTP request is on record.
+    let dt = &report.attempts[0];
+    assert_eq!(dt.provider, ProviderId::DecisionTelecom);
+    assert_eq!(dt.requests, 4, "three 429s and one 502");
+    assert_eq!(dt.moved_on, vec!["380989361121".to_owned()]);
+    assert_eq!(
+        dt.rejected[0].reason,
+        RejectReason::Request(ErrorCode::RateLimited)
+    );
+    assert_eq!(dt.uncertain[0].phone, "380989361122");
+    assert_eq!(report.attempts[1].requests, 1);
+    assert_eq!(report.requests, 5);
+    // From the wire: the 502'd recipient never reached SMS Club.
+    let club = sends(&sb, ProviderId::SmsClub);
+    assert_eq!(club.len(), 1);
+    assert!(club[0].body.contains("380989361121") && !club[0].body.contains("380989361122"));
+}
+
+#[test]
+fn a_deadline_bounds_the_whole_chain() {
+    let sb = sandbox();
+    let router = Router::from_dsn(&format!(
+        "{}&timeout_ms=5000&deadline_ms=300 || {}",
+        dsn(&sb, ProviderId::DecisionTelecom),
+        dsn(&sb, ProviderId::SmsClub)
+    ))
+    .unwrap();
+    fault(
+        &sb,
+        ProviderId::DecisionTelecom,
+        1,
+        FaultKind::Latency { ms: 1500 },
+    );
+    let report = router
+        .send(&Message::to(["380989361121"]).text("Hi"))
+        .unwrap();
+    // Without the deadline the 5 s timeout would have waited for the answer and accepted it.
+    assert_eq!(report.uncertain.len(), 1, "in flight at the deadline");
+    assert!(sends(&sb, ProviderId::SmsClub).is_empty());
 }

@@ -282,17 +282,14 @@ pub(crate) fn status<S: AsRef<str>>(ctx: &Ctx<'_>, ids: &[S]) -> Result<Vec<Deli
         .iter()
         .map(|id| Ok((build_status(ctx.config, id)?, id.clone())))
         .collect::<Result<Vec<_>>>()?;
-    let results = crate::fanout::map_ordered(
-        requests,
-        ctx.config.max_in_flight,
-        |(request, id)| match ctx.read(&request, |r| parse_status(r, &id)) {
+    ctx.read_all(requests, |(request, id)| {
+        match ctx.read(&request, |r| parse_status(r, &id)) {
             Err(e) if e.code() == ErrorCode::InvalidRequest => {
                 let mut r = DeliveryReport::new(id, DeliveryState::Unknown, "");
                 r.detail = Some(e.message.clone());
                 Ok(r)
             }
             other => other,
-        },
-    );
-    results.into_iter().collect()
+        }
+    })
 }

@@ -150,7 +150,11 @@ fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
         "message is too long" => (ErrorCode::InvalidText, None),
         "sender is banned" => (ErrorCode::InvalidSender, None),
         "low balance" => (ErrorCode::InsufficientFunds, None),
-        _ => (ErrorCode::ProviderError, None),
+        // Words the document does not list: the HTTP status (a 429, a 401) says more.
+        _ => match status_error(P, response).code() {
+            ErrorCode::Decode => (ErrorCode::ProviderError, None),
+            by_status => (by_status, None),
+        },
     };
     Some(
         Error::new(code, format!("Intel-Tele: {}", raw.trim()))

@@ -10,10 +10,13 @@ pub mod smsclub;
 use serde::Serialize;
 use serde_json::Value;
 
+use std::time::Instant;
+
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fanout;
-use crate::report::{Rejected, SendReport, Uncertain};
+use crate::reach::{Reach, Stage};
+use crate::report::{RejectReason, Rejected, SendReport, Uncertain};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 /// What a provider can do; the validation and `capabilities()` read it.
@@ -64,6 +67,8 @@ pub fn capabilities(provider: ProviderId) -> Capabilities {
 pub(crate) struct Ctx<'a> {
     pub config: &'a Config,
     pub transport: &'a Transport,
+    /// When the whole call must be over (`deadline_ms`).
+    pub deadline: Option<Instant>,
 }
 
 /// One send request and the recipients it carries.
@@ -86,11 +91,24 @@ impl Ctx<'_> {
         request: &HttpRequest,
         parse: impl Fn(&HttpResponse) -> Result<T>,
     ) -> Result<T> {
-        let exchange = self.transport.execute(request);
+        let exchange = self.transport.execute(request, self.deadline);
         match exchange.result {
             Ok(response) => parse(&response),
             Err(failure) => Err(failure.error),
         }
+    }
+
+    /// Runs `read` over `items`, `max_in_flight` at a time, keeping order; the first error wins
+    /// (a panic in one read is an `internal` error).
+    pub fn read_all<I: Send, T: Send>(
+        &self,
+        items: Vec<I>,
+        read: impl Fn(I) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        fanout::map_ordered(items, self.config.max_in_flight, read)
+            .into_iter()
+            .map(|r| r.map_err(fanout::Panicked::into_error)?)
+            .collect()
     }
 
     /// Reads `ids` in chunks of `chunk`, `max_in_flight` requests at a time, keeping order;
@@ -106,20 +124,16 @@ impl Ctx<'_> {
             .chunks(chunk)
             .map(|c| (build(self.config, c), c))
             .collect();
-        let results = fanout::map_ordered(work, self.config.max_in_flight, |(request, c)| {
-            self.read(&request, |r| parse(r, c))
-        });
-        let mut out = Vec::with_capacity(ids.len());
-        for r in results {
-            out.extend(r?);
-        }
-        Ok(out)
+        let parts = self.read_all(work, |(request, c)| self.read(&request, |r| parse(r, c)))?;
+        Ok(parts.into_iter().flatten().collect())
     }
 
-    /// Runs send batches `max_in_flight` at a time and folds them into one report (SPEC §4):
-    /// recipients of a request that failed before it could act are rejected with the error's
-    /// code, those of a request that may have acted are uncertain. The call fails only when a
-    /// request-level error left nothing accepted or uncertain and no per-recipient answer came.
+    /// Runs send batches `max_in_flight` at a time and folds them into one report (SPEC §4).
+    /// Each batch's recipients land in exactly one bucket, decided by [`Reach::may_have_acted`]:
+    /// a request the provider cannot have acted on rejects them with its cause; one it may have
+    /// acted on (no answer, 1xx/3xx/5xx, an unreadable success, a panic) leaves them uncertain.
+    /// The call fails only when a request-level error left nothing accepted or uncertain and no
+    /// per-recipient answer came; the error then carries the rejections and the request count.
     pub fn send_batches(
         &self,
         pre_rejected: Vec<Rejected>,
@@ -127,48 +141,79 @@ impl Ctx<'_> {
         parse: &ParseSend<'_>,
     ) -> Result<SendReport> {
         let provider = self.provider();
-        let outcomes = fanout::map_ordered(batches, self.config.max_in_flight, |batch| {
-            let exchange = self.transport.execute(&batch.request);
-            let outcome = match exchange.result {
-                // A success status with an answer we cannot read may still have been acted on.
-                Ok(response) => parse(&response, &batch.phones).map_err(|e| {
-                    let maybe_sent =
-                        e.code() == ErrorCode::Decode && (200..300).contains(&response.status);
-                    (e, maybe_sent)
-                }),
-                Err(failure) => Err((failure.error, failure.maybe_sent)),
-            };
-            (batch.phones, outcome, exchange.attempts)
-        });
+        let outcomes = fanout::map_ordered(
+            batches.iter().collect(),
+            self.config.max_in_flight,
+            |batch: &Batch| {
+                let exchange = self.transport.execute(&batch.request, self.deadline);
+                let outcome = match exchange.result {
+                    Ok(response) => parse(&response, &batch.phones).map_err(|e| {
+                        // The provider's own error format is an explicit refusal; an answer
+                        // we cannot read is not.
+                        let refused = e.code() != ErrorCode::Decode;
+                        let reach = Reach::Answered {
+                            status: response.status,
+                            refused,
+                        };
+                        (e, reach)
+                    }),
+                    Err(failure) => Err((failure.error, failure.reach)),
+                };
+                (outcome, exchange.attempts)
+            },
+        );
 
         let mut report = SendReport::new(provider);
         report.rejected = pre_rejected;
         let mut first_error: Option<Error> = None;
         let mut answered = false;
-        for (phones, outcome, attempts) in outcomes {
-            report.requests += attempts;
+        for (batch, outcome) in batches.into_iter().zip(outcomes) {
+            let (outcome, attempts) = match outcome {
+                Ok(done) => done,
+                Err(panicked) => {
+                    let error = panicked.into_error().with_provider(provider);
+                    let detail = format!(
+                        "{}: {}; the request may have been sent",
+                        error.code(),
+                        error.message
+                    );
+                    report
+                        .uncertain
+                        .extend(batch.phones.into_iter().map(|phone| Uncertain {
+                            phone,
+                            detail: detail.clone(),
+                        }));
+                    first_error.get_or_insert(error);
+                    continue;
+                }
+            };
+            report.requests = report.requests.saturating_add(attempts);
             match outcome {
                 Ok(part) => {
                     answered = true;
-                    // A parsed part counts no requests: `attempts` above already did.
-                    report.merge(part);
+                    report.merge_batch(part, &batch.phones);
                 }
-                Err((error, true)) => {
+                Err((error, reach)) if reach.may_have_acted() => {
                     let detail = format!("{}: {}", error.code(), error.message);
                     report
                         .uncertain
-                        .extend(phones.into_iter().map(|phone| Uncertain {
+                        .extend(batch.phones.into_iter().map(|phone| Uncertain {
                             phone,
                             detail: detail.clone(),
                         }));
                     first_error.get_or_insert(error);
                 }
-                Err((error, false)) => {
+                Err((error, reach)) => {
+                    let reason = match reach {
+                        Reach::NotWritten(Stage::Deadline) => RejectReason::Deadline,
+                        _ => error.code().into(),
+                    };
                     let detail = error.message.clone();
                     report.rejected.extend(
-                        phones
+                        batch
+                            .phones
                             .into_iter()
-                            .map(|p| Rejected::new(p, error.code().into(), detail.clone())),
+                            .map(|p| Rejected::new(p, reason, detail.clone())),
                     );
                     first_error.get_or_insert(error);
                 }
@@ -178,7 +223,9 @@ impl Ctx<'_> {
             Some(error)
                 if !answered && report.accepted.is_empty() && report.uncertain.is_empty() =>
             {
-                Err(error.with_rejected(report.rejected))
+                Err(error
+                    .with_rejected(report.rejected)
+                    .with_requests(report.requests))
             }
             _ => Ok(report),
         }
@@ -249,7 +296,9 @@ pub(crate) fn status_error(provider: ProviderId, response: &HttpResponse) -> Err
 }
 
 pub(crate) fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
-    response.retry_after.map(|d| d.as_millis() as u64)
+    response
+        .retry_after
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The ids as strings, refusing empty ones.

@@ -811,11 +811,9 @@ pub(crate) fn status<S: AsRef<str>>(ctx: &Ctx<'_>, ids: &[S]) -> Result<Vec<Deli
         .map(|id| Ok((build_delivery_data(ctx.config, id)?, id.clone())))
         .collect::<Result<Vec<_>>>()?;
     let utc_offset = offset(ctx.config);
-    let results =
-        crate::fanout::map_ordered(requests, ctx.config.max_in_flight, |(request, id)| {
-            ctx.read(&request, |r| parse_delivery_data(r, &id, utc_offset))
-        });
-    results.into_iter().collect()
+    ctx.read_all(requests, |(request, id)| {
+        ctx.read(&request, |r| parse_delivery_data(r, &id, utc_offset))
+    })
 }
 
 pub(crate) fn status_batch(ctx: &Ctx<'_>, batch_id: &str) -> Result<BatchStatus> {

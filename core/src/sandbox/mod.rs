@@ -114,6 +114,9 @@ pub enum FaultKind {
     ContentType { value: String },
     /// Act on the request, send the real body one byte every `ms_per_byte`.
     SlowBody { ms_per_byte: u64 },
+    /// Act on the request and answer normally, with this extra header (a hostile
+    /// `Retry-After` on a success, say).
+    Header { name: String, value: String },
 }
 
 /// A request the sandbox received, as `GET /_sandbox/requests` lists it.
@@ -375,6 +378,9 @@ impl Handler for Shared {
             }
             Some(FaultKind::SlowBody { ms_per_byte }) => {
                 Delivery::Trickle(self.route(&request), Duration::from_millis(*ms_per_byte))
+            }
+            Some(FaultKind::Header { name, value }) => {
+                Delivery::Normal(self.route(&request).with_header(name, value.clone()))
             }
         };
         let status = match &delivery {

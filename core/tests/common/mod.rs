@@ -18,6 +18,8 @@ pub struct Recorded {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Which TCP connection carried the request (numbered from 0 in accept order).
+    pub connection: usize,
 }
 
 impl Recorded {
@@ -83,10 +85,10 @@ impl Server {
         let handler: Arc<Handler> = Arc::new(handler);
         let rec = recorded.clone();
         thread::spawn(move || {
-            for stream in listener.incoming() {
+            for (connection, stream) in listener.incoming().enumerate() {
                 let Ok(stream) = stream else { break };
                 let (rec, handler) = (rec.clone(), handler.clone());
-                thread::spawn(move || serve(stream, &rec, &*handler));
+                thread::spawn(move || serve(stream, connection, &rec, &*handler));
             }
         });
         Server { base_url, recorded }
@@ -97,7 +99,7 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, recorded: &Mutex<Vec<Recorded>>, handler: &Handler) {
+fn serve(stream: TcpStream, connection: usize, recorded: &Mutex<Vec<Recorded>>, handler: &Handler) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
@@ -141,6 +143,7 @@ fn serve(stream: TcpStream, recorded: &Mutex<Vec<Recorded>>, handler: &Handler) 
             query,
             headers,
             body,
+            connection,
         };
         recorded.lock().unwrap().push(request.clone());
         let mut reply = handler(&request);
