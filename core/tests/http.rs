@@ -385,3 +385,109 @@ fn sequential_requests_share_one_keep_alive_connection() {
         log.iter().map(|r| r.connection).collect::<Vec<_>>()
     );
 }
+
+/// Issue 12, item 10: every way a request can fail to leave is `transport`, and only those.
+mod failure_stages {
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    use vibergate_core::reach::{Reach, Stage};
+    use vibergate_core::retry::Idempotency;
+    use vibergate_core::transport::{Body, HttpRequest, Transport};
+    use vibergate_core::{Config, ErrorCode};
+
+    fn transport(base_url: &str) -> Transport {
+        let config = Config::from_dsn(&format!(
+            "smsclub://SECRET-TOKEN@default?base_url={base_url}&max_retries=0&rate_limit=0&connect_timeout_ms=3000&timeout_ms=3000"
+        ))
+        .unwrap();
+        Transport::new(&config).unwrap()
+    }
+
+    fn send(base_url: &str, body: Body) -> vibergate_core::transport::Failure {
+        let request = HttpRequest::post("/vibers/send", body, Idempotency::Send);
+        transport(base_url)
+            .execute(&request, None)
+            .result
+            .expect_err("the request must fail")
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_is_transport() {
+        let f = send("https://vibergate-test.invalid", Body::Empty);
+        assert_eq!(f.error.code(), ErrorCode::Transport, "{}", f.error);
+        assert_eq!(f.reach, Reach::NotWritten(Stage::Lookup));
+    }
+
+    #[test]
+    fn a_refused_connection_is_transport() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let f = send(&format!("http://127.0.0.1:{port}"), Body::Empty);
+        assert_eq!(f.error.code(), ErrorCode::Transport, "{}", f.error);
+        assert_eq!(f.reach, Reach::NotWritten(Stage::Connect));
+    }
+
+    #[test]
+    fn a_failed_tls_handshake_is_transport_and_says_how_to_use_http() {
+        // A server that answers the ClientHello with plain text.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut stream = stream;
+                let mut buf = [0u8; 512];
+                let _ = stream.read(&mut buf);
+                let _ = std::io::Write::write_all(
+                    &mut stream,
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+                );
+            }
+        });
+        let f = send(&format!("https://127.0.0.1:{port}"), Body::Empty);
+        assert_eq!(f.error.code(), ErrorCode::Transport, "{}", f.error);
+        assert_eq!(f.reach, Reach::NotWritten(Stage::Tls));
+        assert!(
+            f.error.message.contains("allow_insecure_http"),
+            "{}",
+            f.error
+        );
+    }
+
+    #[test]
+    fn a_write_cut_before_the_request_was_complete_is_transport() {
+        // The server closes without reading: a large request cannot be written whole.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                drop(stream);
+            }
+        });
+        let big = serde_json::json!({ "text": "x".repeat(32 * 1024 * 1024) });
+        let f = send(&format!("http://127.0.0.1:{port}"), Body::Json(big));
+        assert_eq!(f.error.code(), ErrorCode::Transport, "{}", f.error);
+        assert_eq!(f.reach, Reach::NotWritten(Stage::Write));
+    }
+
+    #[test]
+    fn a_connection_closed_after_the_whole_request_may_have_been_acted_on() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut stream = stream;
+                // Read the whole (small) request, then close without an answer.
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+            }
+        });
+        let f = send(&format!("http://127.0.0.1:{port}"), Body::Empty);
+        assert_eq!(f.error.code(), ErrorCode::Timeout, "{}", f.error);
+        assert_eq!(f.reach, Reach::NoAnswer);
+        assert!(f.may_have_acted());
+    }
+}
