@@ -13,6 +13,9 @@
  *  - On failure a function returns NULL (or a non-zero vg_code) and, if `err` is not NULL,
  *    stores a new vg_error in *err; *err is written only on failure.
  *  - A vg_client may be shared by many threads.
+ *  - No panic crosses into C: a bug inside any function (even a _free) is caught; the function
+ *    returns its failure value (NULL, nothing, or VG_INTERNAL) and, where it has an err,
+ *    stores a VG_INTERNAL error.
  */
 
 #ifndef VIBERGATE_H
@@ -340,7 +343,8 @@ char *vg_sandbox_requests(const vg_sandbox *sandbox, vg_error **err);
 
 /**
  * Queues a fault, e.g. `{"provider":"smsclub","count":1,"kind":"status","status":503}`.
- * Returns 0, or the error code.
+ * Returns `VG_OK`, or the error's code (`VG_INVALID_MESSAGE` for a bad fault,
+ * `VG_INVALID_CONFIG` for a NULL sandbox).
  */
 vg_code vg_sandbox_inject(const vg_sandbox *sandbox, const char *fault_json, vg_error **err);
 

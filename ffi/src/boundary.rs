@@ -1,12 +1,43 @@
 //! The boundary between C and Rust: panics caught, pointers checked, strings converted, errors
-//! handed out. Every exported function runs its body through [`call`].
+//! handed out.
+//!
+//! Every exported body runs inside [`catch`], the one place that calls `catch_unwind`, through
+//! one of its three shapes: [`call`] (functions with a `vg_error **err` out-parameter returning
+//! a pointer or value), [`call_code`] (functions returning a `vg_code`) and [`guard`] (functions
+//! with no way to report an error: the `_free` functions and the error accessors). A panic
+//! returns the function's failure value (NULL, `VG_INTERNAL`, or nothing) and, where there is
+//! an `err`, a `VG_INTERNAL` error. Its message never repeats the panic's payload: a panic
+//! message may quote the input being parsed (a DSN with its token, a header value), and an
+//! error must never carry a credential.
 
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use vibergate_core::{Error, ErrorCode};
 
-use crate::error::vg_error;
+use crate::error::{vg_code, vg_error};
+
+/// Runs `body` inside the panic boundary: a panic becomes an `internal` error.
+pub(crate) fn catch<T>(body: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(test)]
+        test_hooks::panic_if_armed();
+        body()
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::internal(
+            "vibergate panicked: this is a bug in vibergate, please report it (the panic message went to stderr)",
+        ))
+    })
+}
+
+/// Stores a new error object in `*err` when `err` is not NULL.
+fn report(err: *mut *mut vg_error, error: Error) {
+    if !err.is_null() {
+        // SAFETY: the caller passed a writable `vg_error **` (documented contract).
+        unsafe { *err = Box::into_raw(Box::new(vg_error::new(error))) };
+    }
+}
 
 /// Runs `body`, turning an `Err` or a panic into `fallback` and, when `err` is not NULL, an
 /// error object written to `*err`.
@@ -15,26 +46,35 @@ pub(crate) fn call<T>(
     fallback: T,
     body: impl FnOnce() -> Result<T, Error>,
 ) -> T {
-    let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        Err(Error::internal(format!(
-            "vibergate panicked: {what} (please report this bug)"
-        )))
-    });
-    match outcome {
+    match catch(body) {
         Ok(value) => value,
         Err(error) => {
-            if !err.is_null() {
-                // SAFETY: the caller passed a writable `vg_error **` (documented contract).
-                unsafe { *err = Box::into_raw(Box::new(vg_error::new(error))) };
-            }
+            report(err, error);
             fallback
         }
     }
+}
+
+/// Runs `body` for a function that returns a `vg_code`: `VG_OK`, or the failure's own code
+/// (`VG_INTERNAL` for a panic) with the error object written to `*err`.
+pub(crate) fn call_code(
+    err: *mut *mut vg_error,
+    body: impl FnOnce() -> Result<(), Error>,
+) -> vg_code {
+    match catch(body) {
+        Ok(()) => vg_code::VG_OK,
+        Err(error) => {
+            let code = error.code().into();
+            report(err, error);
+            code
+        }
+    }
+}
+
+/// Runs `body` for a function that has no way to report an error (`_free`, the error
+/// accessors, …): a panic returns `fallback`.
+pub(crate) fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch(|| Ok(body())).unwrap_or(fallback)
 }
 
 /// A borrowed C string as UTF-8; NULL and invalid UTF-8 are `code` errors naming `what`.
@@ -86,19 +126,53 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<*mut c_char, Err
         .map_err(|e| Error::internal(format!("cannot serialise the result: {e}")))
 }
 
+/// Test-only: makes the next boundary entered on this thread panic inside it, so that tests
+/// can prove every export runs inside the boundary. Not compiled into the library.
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    use std::cell::Cell;
+
+    thread_local! {
+        static ARMED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// The next boundary entered on this thread panics.
+    pub(crate) fn arm() {
+        ARMED.with(|a| a.set(true));
+    }
+
+    /// Whether a boundary has fired the armed panic since `arm`.
+    pub(crate) fn fired() -> bool {
+        !ARMED.with(Cell::get)
+    }
+
+    pub(super) fn panic_if_armed() {
+        if ARMED.with(|a| a.replace(false)) {
+            panic!("a test panic inside the boundary, quoting a SECRET input");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{vg_code, vg_error_code, vg_error_free};
+    use crate::error::{vg_error_code, vg_error_free};
 
     #[test]
-    fn a_panic_becomes_an_internal_error() {
+    fn a_panic_becomes_an_internal_error_without_its_payload() {
         let mut err: *mut vg_error = std::ptr::null_mut();
-        let result = call(&mut err, 7, || -> Result<i32, Error> { panic!("boom") });
+        let result = call(&mut err, 7, || -> Result<i32, Error> {
+            panic!("boom: smsclub://SECRET@default")
+        });
         assert_eq!(result, 7);
         assert_eq!(vg_error_code(err), vg_code::VG_INTERNAL);
         // SAFETY: `err` was just made by `call`.
-        assert!(unsafe { &*err }.error.message.contains("boom"));
+        let message = &unsafe { &*err }.error.message;
+        assert!(message.contains("panicked"), "{message}");
+        assert!(
+            !message.contains("SECRET") && !message.contains("boom"),
+            "{message}"
+        );
         vg_error_free(err);
     }
 
@@ -112,6 +186,27 @@ mod tests {
             call(std::ptr::null_mut(), 0, || Err(Error::internal("x"))),
             0
         );
+    }
+
+    #[test]
+    fn call_code_returns_the_failure_s_own_code() {
+        let mut err: *mut vg_error = std::ptr::null_mut();
+        assert_eq!(call_code(&mut err, || Ok(())), vg_code::VG_OK);
+        assert!(err.is_null());
+        let code = call_code(&mut err, || Err(Error::invalid_config("x")));
+        assert_eq!(code, vg_code::VG_INVALID_CONFIG);
+        assert_eq!(vg_error_code(err), vg_code::VG_INVALID_CONFIG);
+        vg_error_free(err);
+        assert_eq!(
+            call_code(std::ptr::null_mut(), || panic!("boom")),
+            vg_code::VG_INTERNAL
+        );
+    }
+
+    #[test]
+    fn guard_returns_the_fallback_on_a_panic() {
+        assert_eq!(guard(3, || 4), 4);
+        assert_eq!(guard(3, || panic!("boom")), 3);
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::ffi::{c_char, CString};
 
 use vibergate_core::{Error, ErrorCode};
 
+use crate::boundary::{guard, owned};
+
 /// Error codes. The values are stable and only ever appended to; 0 means no error.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,16 +87,20 @@ impl vg_error {
 /// The error's code; `VG_OK` for NULL.
 #[no_mangle]
 pub extern "C" fn vg_error_code(err: *const vg_error) -> vg_code {
-    // SAFETY: NULL or an error made by this library and not yet freed.
-    unsafe { err.as_ref() }.map_or(vg_code::VG_OK, |e| e.error.code().into())
+    guard(vg_code::VG_INTERNAL, || {
+        // SAFETY: NULL or an error made by this library and not yet freed.
+        unsafe { err.as_ref() }.map_or(vg_code::VG_OK, |e| e.error.code().into())
+    })
 }
 
 /// The error's message, e.g. `auth (smsclub): SMS Club refused the credentials (HTTP 401)`.
 /// Borrowed: valid until `vg_error_free(err)`; do not free it. NULL for NULL.
 #[no_mangle]
 pub extern "C" fn vg_error_message(err: *const vg_error) -> *const c_char {
-    // SAFETY: as in `vg_code`.
-    unsafe { err.as_ref() }.map_or(std::ptr::null(), |e| e.message.as_ptr())
+    guard(std::ptr::null(), || {
+        // SAFETY: as in `vg_error_code`.
+        unsafe { err.as_ref() }.map_or(std::ptr::null(), |e| e.message.as_ptr())
+    })
 }
 
 /// The error as JSON: `{"code","message","provider","http_status","provider_code","field",
@@ -102,17 +108,19 @@ pub extern "C" fn vg_error_message(err: *const vg_error) -> *const c_char {
 /// `vg_string_free`. NULL for NULL.
 #[no_mangle]
 pub extern "C" fn vg_error_json(err: *const vg_error) -> *mut c_char {
-    // SAFETY: as in `vg_code`.
-    unsafe { err.as_ref() }.map_or(std::ptr::null_mut(), |e| {
-        crate::boundary::owned(e.error.to_json())
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: as in `vg_error_code`.
+        unsafe { err.as_ref() }.map_or(std::ptr::null_mut(), |e| owned(e.error.to_json()))
     })
 }
 
 /// Frees an error. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn vg_error_free(err: *mut vg_error) {
-    if !err.is_null() {
-        // SAFETY: made by `Box::into_raw` in this library, freed once (documented contract).
-        drop(unsafe { Box::from_raw(err) });
-    }
+    guard((), || {
+        if !err.is_null() {
+            // SAFETY: made by `Box::into_raw` in this library, freed once (documented contract).
+            drop(unsafe { Box::from_raw(err) });
+        }
+    })
 }

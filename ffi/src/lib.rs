@@ -9,7 +9,8 @@
 //! - On failure, when `err` is not NULL, `*err` receives a new `vg_error` the caller frees with
 //!   `vg_error_free`; `*err` is written only on failure.
 //! - A `vg_client` may be used from many threads at once.
-//! - No panic crosses the boundary: it becomes a `VG_INTERNAL` error.
+//! - No panic crosses the boundary (`boundary`): the function returns its failure value and,
+//!   where it has an `err`, a `VG_INTERNAL` error.
 
 #![allow(non_camel_case_types)]
 // Every exported function checks its pointers; the unsafe contract is the header's documentation.
@@ -20,9 +21,12 @@ pub mod error;
 pub mod router;
 pub mod sandbox;
 
+#[cfg(test)]
+mod panic_tests;
+
 use std::ffi::{c_char, CString};
 
-use boundary::{call, handle, json, owned, text, to_json};
+use boundary::{call, guard, handle, json, owned, text, to_json};
 use error::vg_error;
 use vibergate_core::{
     Client, Config, Error, ErrorCode, InboundQuery, ListMessage, Message, PersonalizedMessage,
@@ -38,16 +42,18 @@ pub struct vg_client {
 #[no_mangle]
 pub extern "C" fn vg_version() -> *const c_char {
     static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
-    VERSION.as_ptr().cast()
+    guard(c"".as_ptr(), || VERSION.as_ptr().cast())
 }
 
 /// Frees a string returned by the library. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn vg_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        // SAFETY: made by `CString::into_raw` in this library, freed once (documented contract).
-        drop(unsafe { CString::from_raw(s) });
-    }
+    guard((), || {
+        if !s.is_null() {
+            // SAFETY: made by `CString::into_raw` in this library, freed once (documented contract).
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
 }
 
 /// Creates a client from a DSN (`smsclub://TOKEN@default?sender=Shop`) or a JSON configuration
@@ -74,10 +80,12 @@ pub extern "C" fn vg_client_new(
 /// Frees a client. NULL is ignored. No call on the client may be running.
 #[no_mangle]
 pub extern "C" fn vg_client_free(client: *mut vg_client) {
-    if !client.is_null() {
-        // SAFETY: made by `vg_client_new`, freed once (documented contract).
-        drop(unsafe { Box::from_raw(client) });
-    }
+    guard((), || {
+        if !client.is_null() {
+            // SAFETY: made by `vg_client_new`, freed once (documented contract).
+            drop(unsafe { Box::from_raw(client) });
+        }
+    })
 }
 
 /// The client's configuration as a DSN with every secret replaced by `***`. Free with

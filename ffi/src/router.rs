@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use vibergate_core::{ErrorCode, Message, PersonalizedMessage, RoutedId, Router};
 
-use crate::boundary::{call, handle, json, text, to_json};
+use crate::boundary::{call, guard, handle, json, text, to_json};
 use crate::error::vg_error;
 
 /// Several clients in order of preference. Thread-safe.
@@ -30,10 +30,12 @@ pub extern "C" fn vg_router_new(
 /// Frees a router. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn vg_router_free(router: *mut vg_router) {
-    if !router.is_null() {
-        // SAFETY: made by `vg_router_new`, freed once (documented contract).
-        drop(unsafe { Box::from_raw(router) });
-    }
+    guard((), || {
+        if !router.is_null() {
+            // SAFETY: made by `vg_router_new`, freed once (documented contract).
+            drop(unsafe { Box::from_raw(router) });
+        }
+    })
 }
 
 /// Sends a message through the first provider that can certainly take each recipient. Returns
@@ -88,8 +90,10 @@ pub extern "C" fn vg_router_status(
 /// Ends every cool-down of the router's providers.
 #[no_mangle]
 pub extern "C" fn vg_router_reset_cooldowns(router: *const vg_router) {
-    // SAFETY: NULL or a router made by `vg_router_new` and not yet freed.
-    if let Some(r) = unsafe { router.as_ref() } {
-        r.router.reset_cooldowns();
-    }
+    guard((), || {
+        // SAFETY: NULL or a router made by `vg_router_new` and not yet freed.
+        if let Some(r) = unsafe { router.as_ref() } {
+            r.router.reset_cooldowns();
+        }
+    })
 }

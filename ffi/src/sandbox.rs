@@ -5,8 +5,8 @@ use std::ffi::c_char;
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
 use vibergate_core::{Error, ErrorCode, ProviderId};
 
-use crate::boundary::{call, handle, json, owned, text, to_json};
-use crate::error::vg_error;
+use crate::boundary::{call, call_code, guard, handle, json, owned, text, to_json};
+use crate::error::{vg_code, vg_error};
 
 /// A running sandbox.
 pub struct vg_sandbox {
@@ -42,8 +42,10 @@ pub extern "C" fn vg_sandbox_start(
 /// `http://127.0.0.1:PORT`. Free with `vg_string_free`; NULL for NULL.
 #[no_mangle]
 pub extern "C" fn vg_sandbox_base_url(sandbox: *const vg_sandbox) -> *mut c_char {
-    // SAFETY: NULL or a sandbox made by `vg_sandbox_start` and not yet stopped.
-    unsafe { sandbox.as_ref() }.map_or(std::ptr::null_mut(), |s| owned(s.sandbox.base_url()))
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: NULL or a sandbox made by `vg_sandbox_start` and not yet stopped.
+        unsafe { sandbox.as_ref() }.map_or(std::ptr::null_mut(), |s| owned(s.sandbox.base_url()))
+    })
 }
 
 /// A DSN for `provider` pointing at the sandbox. Free with `vg_string_free`.
@@ -75,25 +77,28 @@ pub extern "C" fn vg_sandbox_requests(
 }
 
 /// Queues a fault, e.g. `{"provider":"smsclub","count":1,"kind":"status","status":503}`.
-/// Returns 0, or the error code.
+/// Returns `VG_OK`, or the error's code (`VG_INVALID_MESSAGE` for a bad fault,
+/// `VG_INVALID_CONFIG` for a NULL sandbox).
 #[no_mangle]
 pub extern "C" fn vg_sandbox_inject(
     sandbox: *const vg_sandbox,
     fault_json: *const c_char,
     err: *mut *mut vg_error,
-) -> crate::error::vg_code {
-    call(err, ErrorCode::InvalidMessage.into(), || {
+) -> vg_code {
+    call_code(err, || {
         let s = handle(sandbox, "sandbox")?;
         s.sandbox.inject(json::<Fault>(fault_json, "fault_json")?);
-        Ok(crate::error::vg_code::VG_OK)
+        Ok(())
     })
 }
 
 /// Stops the sandbox and frees it. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn vg_sandbox_stop(sandbox: *mut vg_sandbox) {
-    if !sandbox.is_null() {
-        // SAFETY: made by `vg_sandbox_start`, stopped once (documented contract).
-        drop(unsafe { Box::from_raw(sandbox) });
-    }
+    guard((), || {
+        if !sandbox.is_null() {
+            // SAFETY: made by `vg_sandbox_start`, stopped once (documented contract).
+            drop(unsafe { Box::from_raw(sandbox) });
+        }
+    })
 }

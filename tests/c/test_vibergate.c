@@ -245,6 +245,54 @@ static void test_inteltele_and_webhooks(vg_sandbox *sb) {
   vg_string_free(requests);
 }
 
+/* A forged vg_token of any bytes is refused as VG_AUTH, never a crash or VG_INTERNAL: tokens of
+ * the right byte length made of multibyte characters, and of the wrong length. */
+static void test_forged_tokens(void) {
+  static const char *const tokens[] = {
+      "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80"
+      "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80"
+      "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80"
+      "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80", /* 16 emoji: 64 bytes */
+      "a\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+      "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+      "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+      "\xC3\xA9" "a", /* 'a', 31 x 'é', 'a': 64 bytes, a character across every pair */
+      "0\xC3\xA9", /* short */
+      "",
+  };
+  char token[512], request[2048];
+  for (size_t i = 0; i < sizeof tokens / sizeof tokens[0] + 2; i++) {
+    if (i < sizeof tokens / sizeof tokens[0]) {
+      snprintf(token, sizeof token, "%s", tokens[i]);
+    } else {
+      /* 32 x 'é' (64 bytes), then 32 emoji (128 bytes). */
+      token[0] = 0;
+      for (int k = 0; k < 32; k++) strcat(token, i == sizeof tokens / sizeof tokens[0] ? "\xC3\xA9" : "\xF0\x9F\x98\x80");
+    }
+    snprintf(request, sizeof request,
+             "{\"query\":{\"vg_token\":\"%s\"},\"body\":\"{\\\"message_id\\\":429,\\\"status\\\":1}\","
+             "\"secret\":\"s3cret\",\"callback_url\":\"https://shop.example/hook\"}",
+             token);
+    vg_error *err = NULL;
+    char what[64];
+    snprintf(what, sizeof what, "forged multibyte vg_token #%zu", i);
+    expect_error(vg_parse_webhook("decisiontelecom", request, &err), &err, VG_AUTH, "\"code\":\"auth\"", what);
+    /* The same token percent-encoded in a raw query string. */
+    char query[1024] = "vg_token=";
+    for (const unsigned char *p = (const unsigned char *)token; *p; p++) {
+      char hex[4];
+      snprintf(hex, sizeof hex, "%%%02X", *p);
+      strcat(query, hex);
+    }
+    snprintf(request, sizeof request,
+             "{\"query\":\"%s\",\"body\":\"{\\\"message_id\\\":429,\\\"status\\\":1}\","
+             "\"secret\":\"s3cret\",\"callback_url\":\"https://shop.example/hook\"}",
+             query);
+    err = NULL;
+    expect_error(vg_parse_webhook("decisiontelecom", request, &err), &err, VG_AUTH, "\"code\":\"auth\"", what);
+  }
+}
+
 struct worker {
   vg_client *client;
   int accepted;
@@ -329,6 +377,7 @@ static void test_router(vg_sandbox *sb) {
 
 int main(void) {
   test_basics();
+  test_forged_tokens();
   vg_error *err = NULL;
   vg_sandbox *sb = vg_sandbox_start("{\"smsclub_rate_limit\":0}", &err);
   CHECK(sb != NULL, "sandbox: %s", err ? vg_error_message(err) : "");
