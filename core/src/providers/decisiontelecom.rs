@@ -140,7 +140,7 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
     let status = obj
         .get("status")
         .and_then(Value::as_u64)
-        .map(|s| s as u16)
+        .and_then(|s| u16::try_from(s).ok())
         .unwrap_or(response.status);
     let code = match (status, provider_code.as_deref()) {
         (401 | 403, _) => ErrorCode::Auth,
