@@ -184,6 +184,10 @@ pub struct Config {
     /// tell the provider's callbacks from forgeries (SPEC §6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<Secret>,
+    /// Bounds one whole call (retries, waits, rate-limit slots and fan-out included): when it
+    /// runs out, recipients not yet sent are rejected `deadline`, those in flight stay uncertain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
 }
 
 mod defaults {
@@ -222,6 +226,7 @@ impl Config {
             proxy: None,
             utc_offset_minutes: None,
             webhook_secret: None,
+            deadline_ms: None,
         }
     }
 
@@ -318,6 +323,11 @@ impl Config {
         self
     }
 
+    pub fn deadline_ms(mut self, ms: u64) -> Self {
+        self.deadline_ms = Some(ms);
+        self
+    }
+
     pub fn proxy(mut self, url: impl Into<Secret>) -> Self {
         self.proxy = Some(url.into());
         self
@@ -337,7 +347,10 @@ impl Config {
             .unwrap_or_else(|| self.provider.default_rate_limit())
     }
 
-    /// Checks credentials, option ranges and the base URL's scheme. Errors never echo a secret.
+    /// Checks credentials, option ranges, the base URL and the proxy, so that every value a
+    /// client is built from is one the transport can use without failing or panicking later.
+    /// Each refusal is `invalid_config` with `field` set to the option's name; no message
+    /// echoes a credential, a URL or a value that could carry one.
     pub fn validate(&self) -> Result<()> {
         let missing = |what: &str| {
             Error::invalid_config(format!("{} needs {what}", self.provider.display_name()))
@@ -368,50 +381,247 @@ impl Config {
         let bad = |option: &str, why: &str| {
             Error::invalid_config(format!("option {option}: {why}")).with_field(option)
         };
-        if self.timeout_ms == 0 {
-            return Err(bad("timeout_ms", "must be greater than 0"));
+        // Credentials travel in headers and form fields: a control character (a newline left
+        // over from a file, typically) can only be a mistake, and would make every request fail.
+        for (field, value) in [
+            ("token", self.token.as_ref().map(Secret::expose)),
+            ("api_key", self.api_key.as_ref().map(Secret::expose)),
+            ("username", self.username.as_deref()),
+        ] {
+            if value.is_some_and(|v| v.chars().any(char::is_control)) {
+                return Err(bad(
+                    field,
+                    "contains a control character (a line break or tab copied with it?)",
+                ));
+            }
         }
-        if self.connect_timeout_ms == 0 {
-            return Err(bad("connect_timeout_ms", "must be greater than 0"));
-        }
-        if self.max_in_flight == 0 {
-            return Err(bad("max_in_flight", "must be at least 1"));
+        check_range(
+            "timeout_ms",
+            self.timeout_ms,
+            1,
+            MAX_TIMEOUT_MS,
+            "milliseconds",
+        )?;
+        check_range(
+            "connect_timeout_ms",
+            self.connect_timeout_ms,
+            1,
+            MAX_TIMEOUT_MS,
+            "milliseconds",
+        )?;
+        check_range(
+            "max_retries",
+            u64::from(self.max_retries),
+            0,
+            MAX_RETRIES.into(),
+            "retries",
+        )?;
+        // usize → u64 cannot fail on any supported target; a failure would be refused anyway.
+        let in_flight = u64::try_from(self.max_in_flight).unwrap_or(u64::MAX);
+        check_range(
+            "max_in_flight",
+            in_flight,
+            1,
+            MAX_IN_FLIGHT_LIMIT,
+            "parallel requests",
+        )?;
+        if let Some(deadline) = self.deadline_ms {
+            check_range(
+                "deadline_ms",
+                deadline,
+                1,
+                MAX_DEADLINE_MS,
+                "milliseconds (leave it out for none)",
+            )?;
         }
         if let Some(rate) = self.rate_limit {
-            if !rate.is_finite() || rate < 0.0 {
-                return Err(bad("rate_limit", "must be a number ≥ 0 (0 = off)"));
-            }
+            check_rate_limit(rate)?;
         }
         if let Some(offset) = self.utc_offset_minutes {
             if !(-14 * 60..=14 * 60).contains(&offset) {
                 return Err(bad("utc_offset_minutes", "must be within ±840"));
             }
         }
+        for (field, value) in [
+            ("sender", self.sender.as_deref()),
+            ("sms_sender", self.sms_sender.as_deref()),
+        ] {
+            if value.is_some_and(|v| v.chars().any(char::is_control)) {
+                return Err(bad(field, "must not contain control characters"));
+            }
+        }
+        if let Some(ua) = &self.user_agent {
+            check_user_agent(ua)?;
+        }
+        if self.webhook_secret.as_ref().is_some_and(Secret::is_empty) {
+            return Err(bad(
+                "webhook_secret",
+                "must not be empty (an empty key lets anyone sign callbacks)",
+            ));
+        }
+        if let Some(proxy) = &self.proxy {
+            if !proxy.is_empty() {
+                proxy_from_url(proxy.expose(), None, "option proxy", "proxy")?;
+            }
+        }
         check_base_url(self.effective_base_url(), self.allow_insecure_http)
     }
 }
 
-/// Refuses anything but `https://`, or `http://` to a loopback host unless insecure HTTP is allowed.
+/// The longest `timeout_ms` / `connect_timeout_ms`: one hour. Longer waits are a mistake (a
+/// unit confusion, typically) and would hold a fan-out slot for that long.
+pub const MAX_TIMEOUT_MS: u64 = 60 * 60 * 1000;
+/// The most retries of one request (SPEC §7: backoff is capped at 10 s, so 10 retries already
+/// wait up to 100 s).
+pub const MAX_RETRIES: u32 = 10;
+/// The most parallel requests of one fan-out: each one is a thread and a connection.
+pub const MAX_IN_FLIGHT_LIMIT: u64 = 256;
+/// The longest `deadline_ms`: one day. It also keeps `Instant::now() + deadline` far from any
+/// overflow.
+pub const MAX_DEADLINE_MS: u64 = 24 * 60 * 60 * 1000;
+/// The slowest positive `rate_limit`: one request every 1000 s. Anything slower is a mistake
+/// (and `1/rate` would overflow a `Duration` for tiny values).
+pub const MIN_RATE_LIMIT: f64 = 0.001;
+/// The fastest `rate_limit`: a million requests per second (above that, use 0 = off).
+pub const MAX_RATE_LIMIT: f64 = 1_000_000.0;
+/// The longest `user_agent` product token.
+pub const MAX_USER_AGENT_LEN: usize = 256;
+
+fn check_range(option: &str, value: u64, min: u64, max: u64, unit: &str) -> Result<()> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(
+            Error::invalid_config(format!("option {option} must be {min}–{max} {unit}"))
+                .with_field(option),
+        )
+    }
+}
+
+fn check_rate_limit(rate: f64) -> Result<()> {
+    // `rate == 0.0` also takes -0.0: off.
+    let ok = rate == 0.0 || (rate.is_finite() && (MIN_RATE_LIMIT..=MAX_RATE_LIMIT).contains(&rate));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_config(format!(
+            "option rate_limit must be 0 (off) or {MIN_RATE_LIMIT}–{MAX_RATE_LIMIT} requests per second"
+        ))
+        .with_field("rate_limit"))
+    }
+}
+
+/// The user agent becomes a header value: visible ASCII and spaces only (the HTTP library
+/// would fail, or panic, on a line break or a control character).
+fn check_user_agent(ua: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Error::invalid_config(format!("option user_agent {why}")).with_field("user_agent")
+    };
+    if ua.len() > MAX_USER_AGENT_LEN {
+        return Err(bad(&format!(
+            "is longer than {MAX_USER_AGENT_LEN} characters"
+        )));
+    }
+    if !ua.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        return Err(bad(
+            "may hold only visible ASCII characters and spaces (no line breaks or control characters)",
+        ));
+    }
+    Ok(())
+}
+
+/// The parts of `host[:port]` or `[v6][:port]`, checked: a DNS name (ASCII letters, digits,
+/// `-`, `_`, `.`), an IPv4 address or a bracketed IPv6 address, and a port 1–65535. The error
+/// says what is wrong without repeating the text, which may be part of a credential.
+pub(crate) fn check_authority(authority: &str) -> std::result::Result<(), &'static str> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (v6, after) = rest
+            .split_once(']')
+            .ok_or("an IPv6 address must be closed by ']'")?;
+        if v6.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err("is not a valid IPv6 address");
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or("must be [IPv6]:port")?),
+        };
+        (None, port)
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (Some(h), Some(p)),
+            None => (Some(authority), None),
+        }
+    };
+    if let Some(host) = host {
+        if host.is_empty() {
+            return Err("has no host");
+        }
+        if host.len() > 253 {
+            return Err("has a host name longer than 253 characters");
+        }
+        if !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err(
+                "has a host with characters other than letters, digits, '-', '_' and '.' \
+                 (IPv6 needs [brackets]; international names need their xn-- form)",
+            );
+        }
+        if host.starts_with(['.', '-']) || host.contains("..") {
+            return Err("has a malformed host name");
+        }
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|p| p != 0);
+        if !valid {
+            return Err("has a port that is not a number from 1 to 65535");
+        }
+    }
+    Ok(())
+}
+
+/// Refuses anything but `https://`, or `http://` to a loopback host unless insecure HTTP is
+/// allowed. The URL is never echoed: a misplaced one may carry a credential.
 fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<()> {
     let bad = |why: String| Error::invalid_config(why).with_field("base_url");
+    if !url.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(bad(
+            "base_url must be printable ASCII without spaces (percent-encode the rest)".into(),
+        ));
+    }
     let (scheme, rest) = url
         .split_once("://")
-        .ok_or_else(|| bad(format!("base_url {url:?} has no scheme (use https://host)")))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        .ok_or_else(|| bad("base_url has no scheme (write https://host[:port])".into()))?;
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => rest.split_at_checked(i).unwrap_or((rest, "")),
+        None => (rest, ""),
+    };
     if authority.contains('@') {
-        return Err(bad("base_url must not carry credentials".into()));
+        return Err(bad(
+            "base_url must not carry credentials (user:password@); give them as token/api_key"
+                .into(),
+        ));
     }
+    if path.contains(['?', '#']) {
+        return Err(bad(
+            "base_url must not have a query or a fragment: request paths are appended to it".into(),
+        ));
+    }
+    check_authority(authority).map_err(|why| bad(format!("base_url {why}")))?;
     let host = host_of(authority);
-    if host.is_empty() {
-        return Err(bad(format!("base_url {url:?} has no host")));
-    }
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(()),
         "http" if allow_insecure_http || is_loopback(host) => Ok(()),
-        "http" => Err(bad(format!(
-            "plain http:// to {host} would send credentials in clear text; use https:// or set allow_insecure_http"
-        ))),
-        other => Err(bad(format!("base_url scheme {other:?} is not http or https"))),
+        "http" => Err(bad(
+            "plain http:// to a host other than loopback would send credentials in clear text; \
+             use https:// or set allow_insecure_http"
+                .into(),
+        )),
+        _ => Err(bad("base_url scheme must be http or https".into())),
     }
 }
 
@@ -428,22 +638,479 @@ pub(crate) fn is_loopback(host: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// serde_json errors quote unexpected string values; keep only the part that names the problem.
+/// The environment variables a proxy is read from, in order. `HTTP_PROXY`/`http_proxy` are
+/// never read: under CGI a request's `Proxy:` header becomes `HTTP_PROXY` ("httpoxy").
+pub const PROXY_ENV: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+/// The environment variables listing hosts that bypass a proxy read from [`PROXY_ENV`].
+pub const NO_PROXY_ENV: [&str; 2] = ["NO_PROXY", "no_proxy"];
+
+/// The proxy of `config`: its `proxy` option, or else the environment ([`proxy_from_env`]).
+/// An explicit empty `proxy` means a direct connection, whatever the environment says.
+// Called by `Transport::new`; the allow goes once it is wired.
+#[allow(dead_code)]
+pub(crate) fn effective_proxy(config: &Config) -> Result<Option<ureq::Proxy>> {
+    match &config.proxy {
+        Some(url) if url.is_empty() => Ok(None),
+        Some(url) => proxy_from_url(url.expose(), None, "option proxy", "proxy").map(Some),
+        None => proxy_from_env(),
+    }
+}
+
+/// The proxy named by the first non-empty variable of [`PROXY_ENV`], honouring `NO_PROXY` /
+/// `no_proxy` (comma-separated host names, `.suffix` / `*.suffix`, or `*`). An unusable value
+/// is `invalid_config` naming the variable, never echoing its value (it may hold a password).
+// Called by `Transport::new`; the allow goes once it is wired.
+#[allow(dead_code)]
+pub(crate) fn proxy_from_env() -> Result<Option<ureq::Proxy>> {
+    proxy_from_lookup(&|name| std::env::var(name))
+}
+
+/// [`proxy_from_env`] over any variable lookup (tests pass a map).
+fn proxy_from_lookup(
+    lookup: &dyn Fn(&str) -> std::result::Result<String, std::env::VarError>,
+) -> Result<Option<ureq::Proxy>> {
+    let read = |name: &str| -> Result<Option<String>> {
+        match lookup(name) {
+            Ok(v) if v.trim().is_empty() => Ok(None),
+            Ok(v) => Ok(Some(v.trim().to_owned())),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::invalid_config(format!(
+                "environment variable {name} is not valid UTF-8"
+            ))
+            .with_field("proxy")),
+        }
+    };
+    let mut no_proxy = None;
+    for name in NO_PROXY_ENV {
+        if let Some(v) = read(name)? {
+            no_proxy = Some(v);
+            break;
+        }
+    }
+    for name in PROXY_ENV {
+        if let Some(url) = read(name)? {
+            let what = format!("environment variable {name}");
+            return proxy_from_url(&url, no_proxy.as_deref(), &what, "proxy").map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// A ureq proxy for `url` (an `http://` or `https://` CONNECT proxy, optionally with
+/// `user:password@`), bypassed for the hosts of `no_proxy`. `what` names the source in errors.
+fn proxy_from_url(
+    url: &str,
+    no_proxy: Option<&str>,
+    what: &str,
+    field: &str,
+) -> Result<ureq::Proxy> {
+    let bad = |why: &str| Error::invalid_config(format!("{what} {why}")).with_field(field);
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad("must not contain spaces or control characters"));
+    }
+    // ureq accepts some malformed authorities (a port above 65535 becomes the default port):
+    // check host and port first.
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or(after_scheme);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    check_authority(host_port).map_err(|why| bad(&format!("URL {why}")))?;
+    let proxy = ureq::Proxy::new(url).map_err(|_| {
+        bad("is not a valid proxy URL (http://[user:password@]host:port; percent-encode '@' as %40)")
+    })?;
+    match proxy.protocol() {
+        ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https => {}
+        // This build has no SOCKS support; ureq would panic on a configured SOCKS proxy.
+        _ => {
+            return Err(bad(
+                "must be an http:// or https:// proxy (SOCKS is not supported)",
+            ))
+        }
+    }
+    let entries: Vec<&str> = no_proxy
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    if entries.is_empty() {
+        return Ok(proxy);
+    }
+    // ureq takes NO_PROXY entries only through its builder: rebuild the same proxy with them.
+    let mut builder = ureq::Proxy::builder(proxy.protocol())
+        .host(proxy.host())
+        .port(proxy.port())
+        .resolve_target(proxy.resolve_target());
+    if let Some(user) = proxy.username() {
+        builder = builder.username(user);
+        if let Some(password) = proxy.password() {
+            builder = builder.password(password);
+        }
+    }
+    for entry in entries {
+        builder = builder.no_proxy(entry);
+    }
+    builder
+        .build()
+        .map_err(|_| bad("is not a valid proxy URL (http://[user:password@]host:port)"))
+}
+
+/// serde_json's message without any value from the input: a wrong-typed or unknown value
+/// (`invalid type: integer `12345`, expected a string`) may be a credential, so only its kind
+/// is kept, with the field name serde gives and the line and column.
 pub(crate) fn redact_serde(e: &serde_json::Error) -> String {
     let text = e.to_string();
-    match text.find("invalid value: string") {
-        Some(i) => format!(
-            "{}invalid string value at line {} column {}",
-            &text[..i],
-            e.line(),
-            e.column()
-        ),
-        None => text,
+    let position = if e.line() == 0 {
+        String::new()
+    } else {
+        format!(" at line {} column {}", e.line(), e.column())
+    };
+    // Syntax, EOF and I/O messages are fixed texts that never quote the input.
+    if e.classify() != serde_json::error::Category::Data {
+        return text;
     }
+    let message = text.strip_suffix(position.as_str()).unwrap_or(&text);
+    format!("{}{position}", redact_data_message(message))
+}
+
+/// The kinds of value serde names in `invalid type`/`invalid value` messages.
+const VALUE_KINDS: [&str; 17] = [
+    "boolean",
+    "integer",
+    "floating point",
+    "character",
+    "string",
+    "byte array",
+    "unit value",
+    "Option value",
+    "newtype struct",
+    "sequence",
+    "map",
+    "enum",
+    "unit variant",
+    "newtype variant",
+    "tuple variant",
+    "struct variant",
+    "null",
+];
+
+/// Rewrites one serde data-error message so that it names kinds and fields, never values.
+fn redact_data_message(message: &str) -> String {
+    // What follows ", expected " is written by the type being deserialised (ours), never
+    // by the input; take the last one, since a quoted value may itself contain the words.
+    let expected = |rest: &str| {
+        rest.rsplit_once(", expected ")
+            .map(|(_, e)| format!(", expected {e}"))
+            .unwrap_or_default()
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let kind = VALUE_KINDS
+                .iter()
+                .filter(|k| rest.starts_with(*k))
+                .max_by_key(|k| k.len())
+                .copied()
+                .unwrap_or("a value");
+            return format!("{prefix}{kind}{}", expected(rest));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown value{}", expected(rest));
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (quoted, tail) = rest.rsplit_once(", expected ").map_or_else(
+            || {
+                rest.rsplit_once(", there are no fields")
+                    .map_or((rest, String::new()), |(q, _)| (q, String::new()))
+            },
+            |(q, e)| (q, format!(", expected {e}")),
+        );
+        let name = quoted
+            .strip_prefix('`')
+            .and_then(|q| q.strip_suffix('`'))
+            .filter(|n| {
+                n.len() <= 64
+                    && n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
+        return match name {
+            Some(n) => format!("unknown field `{n}`{tail}"),
+            None => format!("unknown field{tail}"),
+        };
+    }
+    // Messages that quote only our own field names, or a count.
+    for prefix in ["missing field `", "duplicate field `", "invalid length "] {
+        if message.starts_with(prefix) {
+            return message.to_owned();
+        }
+    }
+    "invalid value".to_owned()
 }
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&crate::dsn::format_redacted(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::env::VarError;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> std::result::Result<String, VarError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned().ok_or(VarError::NotPresent)
+    }
+
+    fn env_proxy(vars: &[(&str, &str)]) -> Result<Option<ureq::Proxy>> {
+        proxy_from_lookup(&lookup(vars))
+    }
+
+    fn uri(s: &str) -> ureq::http::Uri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn http_proxy_is_never_read() {
+        let p = env_proxy(&[
+            ("HTTP_PROXY", "http://evil.example:8080"),
+            ("http_proxy", "http://evil.example:8080"),
+        ])
+        .unwrap();
+        assert!(p.is_none());
+        // Even an unusable HTTP_PROXY is ignored, not an error.
+        assert!(env_proxy(&[("HTTP_PROXY", "::::")]).unwrap().is_none());
+    }
+
+    #[test]
+    fn https_and_all_proxy_are_read_in_order() {
+        for (vars, host) in [
+            (vec![("HTTPS_PROXY", "http://a.example:1")], "a.example"),
+            (vec![("https_proxy", "http://b.example:2")], "b.example"),
+            (vec![("ALL_PROXY", "http://c.example:3")], "c.example"),
+            (vec![("all_proxy", "http://d.example:4")], "d.example"),
+            (
+                vec![
+                    ("ALL_PROXY", "http://c.example:3"),
+                    ("HTTPS_PROXY", "http://a.example:1"),
+                    ("HTTP_PROXY", "http://evil.example:1"),
+                ],
+                "a.example",
+            ),
+            // An empty variable is unset (a common way to switch a proxy off).
+            (
+                vec![("HTTPS_PROXY", " "), ("ALL_PROXY", "http://c.example:3")],
+                "c.example",
+            ),
+        ] {
+            let p = env_proxy(&vars).unwrap().expect("a proxy");
+            assert_eq!(p.host(), host, "{vars:?}");
+        }
+        assert!(env_proxy(&[]).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_bad_proxy_variable_names_the_variable_not_the_value() {
+        for value in [
+            "socks5://SECRETUSER:SECRETPASS@proxy.example:1080",
+            "ftp://SECRETUSER:SECRETPASS@proxy.example",
+            "http://SECRETUSER:SECRET PASS@proxy.example",
+            "http://SECRETUSER:SECRETPASS@proxy.example:99999",
+        ] {
+            let err = env_proxy(&[("HTTPS_PROXY", value)]).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidConfig, "{value}");
+            assert_eq!(err.field.as_deref(), Some("proxy"));
+            let text = format!("{err} {err:?} {}", err.to_json());
+            assert!(text.contains("HTTPS_PROXY"), "{text}");
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_proxy_is_honoured_and_credentials_survive() {
+        let p = env_proxy(&[
+            ("HTTPS_PROXY", "http://us%40er:p%3Ass@corp-proxy:3128"),
+            ("NO_PROXY", "localhost, .internal.example ,api.example.com,"),
+        ])
+        .unwrap()
+        .expect("a proxy");
+        assert_eq!((p.host(), p.port()), ("corp-proxy", 3128));
+        assert_eq!((p.username(), p.password()), (Some("us@er"), Some("p:ss")));
+        assert!(p.is_no_proxy(&uri("https://localhost/x")));
+        assert!(p.is_no_proxy(&uri("https://a.internal.example/x")));
+        assert!(p.is_no_proxy(&uri("https://api.example.com/x")));
+        assert!(!p.is_no_proxy(&uri("https://im.smsclub.mobi/x")));
+        // Lower-case no_proxy, an IPv6 proxy.
+        let p = env_proxy(&[("ALL_PROXY", "http://[::1]:3128"), ("no_proxy", "*")])
+            .unwrap()
+            .expect("a proxy");
+        assert_eq!(p.port(), 3128);
+        assert!(p.is_no_proxy(&uri("https://im.smsclub.mobi/x")));
+        // Without NO_PROXY nothing bypasses it.
+        let p = env_proxy(&[("HTTPS_PROXY", "corp-proxy:3128")])
+            .unwrap()
+            .expect("a proxy");
+        assert!(!p.is_no_proxy(&uri("https://localhost/x")));
+    }
+
+    #[test]
+    fn the_proxy_option_wins_and_empty_means_direct() {
+        let mut config = Config::smsclub("T");
+        config.proxy = Some(Secret::new(""));
+        assert!(effective_proxy(&config).unwrap().is_none());
+        config.proxy = Some(Secret::new("https://u:p@proxy.example:8443"));
+        let p = effective_proxy(&config).unwrap().expect("a proxy");
+        assert_eq!((p.host(), p.port()), ("proxy.example", 8443));
+        assert_eq!(p.protocol(), ureq::ProxyProtocol::Https);
+        config.proxy = Some(Secret::new("socks5://proxy.example"));
+        let err = effective_proxy(&config).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("proxy"));
+    }
+
+    #[test]
+    fn serde_messages_keep_kinds_and_names_never_values() {
+        let cases = [
+            (
+                "invalid type: integer `12345`, expected a string",
+                "invalid type: integer, expected a string",
+            ),
+            (
+                "invalid type: floating point `98765.5`, expected a string",
+                "invalid type: floating point, expected a string",
+            ),
+            (
+                "invalid type: boolean `true`, expected a string",
+                "invalid type: boolean, expected a string",
+            ),
+            (
+                "invalid type: string \"SECRET, expected x\", expected u64",
+                "invalid type: string, expected u64",
+            ),
+            (
+                "invalid value: string \"SECRET\", expected a valid thing",
+                "invalid value: string, expected a valid thing",
+            ),
+            (
+                "invalid type: map, expected a string",
+                "invalid type: map, expected a string",
+            ),
+            (
+                "invalid type: sequence, expected a string",
+                "invalid type: sequence, expected a string",
+            ),
+            ("invalid type: SECRET", "invalid type: a value"),
+            (
+                "unknown variant `SECRET`, expected one of `smsclub`, `smsby`",
+                "unknown value, expected one of `smsclub`, `smsby`",
+            ),
+            (
+                "unknown field `sendr`, expected one of `provider`, `token`",
+                "unknown field `sendr`, expected one of `provider`, `token`",
+            ),
+            (
+                "unknown field `SECRET value`, expected one of `provider`",
+                "unknown field, expected one of `provider`",
+            ),
+            (
+                "unknown field `x`, there are no fields",
+                "unknown field `x`",
+            ),
+            ("missing field `token`", "missing field `token`"),
+            ("duplicate field `token`", "duplicate field `token`"),
+            (
+                "invalid length 3, expected fewer elements",
+                "invalid length 3, expected fewer elements",
+            ),
+            ("SECRET custom message", "invalid value"),
+            ("", "invalid value"),
+            ("invalid type: é", "invalid type: a value"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact_data_message(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn serde_errors_from_real_json_never_echo_values() {
+        for json in [
+            r#"{"provider":"smsclub","token":12345}"#,
+            r#"{"provider":"smsclub","token":-12345}"#,
+            r#"{"provider":"decisiontelecom","api_key":12345.25}"#,
+            r#"{"provider":"smsclub","token":true}"#,
+            r#"{"provider":"smsclub","token":["12345"]}"#,
+            r#"{"provider":"smsclub","token":"T","timeout_ms":"12345"}"#,
+            r#"{"provider":"smsclub","token":"T","timeout_ms":-12345}"#,
+            r#"{"provider":"smsclub","token":"T","max_retries":123456789012345}"#,
+            r#"{"provider":"smsclub","token":"T","allow_insecure_http":"12345"}"#,
+            r#"{"provider":"12345","token":"T"}"#,
+            r#"{"provider":"smsclub","token":"T","12345":1}"#,
+        ] {
+            let err = match serde_json::from_str::<Config>(json) {
+                Ok(_) => panic!("{json} must not deserialise"),
+                Err(e) => e,
+            };
+            let text = redact_serde(&err);
+            assert!(!text.contains("12345"), "{json}: {text}");
+            assert!(text.contains(" at line 1 column "), "{json}: {text}");
+            // And through the public entry point.
+            let err = Config::from_json(json).unwrap_err();
+            assert!(!err.message.contains("12345"), "{json}: {err}");
+            assert_eq!(err.code(), crate::ErrorCode::InvalidConfig);
+        }
+        // Syntax errors stay as serde says them.
+        let err = serde_json::from_str::<Config>("{").unwrap_err();
+        assert!(redact_serde(&err).starts_with("EOF while parsing"));
+    }
+
+    #[test]
+    fn authorities() {
+        for good in [
+            "a",
+            "api.example.com",
+            "api.example.com:443",
+            "127.0.0.1:1",
+            "[::1]",
+            "[::1]:65535",
+            "[2001:db8::1]:8080",
+            "my_host-1.local.",
+        ] {
+            assert_eq!(check_authority(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            ":80",
+            "host:",
+            "host:0",
+            "host:65536",
+            "host:099999",
+            "host:+80",
+            "host:80a",
+            "host:8080:1",
+            "host: 80",
+            "ho st",
+            "hôst",
+            "host/path",
+            "host#f",
+            "host?q",
+            "[::1",
+            "[::1]x",
+            "[zz]:1",
+            "[]",
+            "::1",
+            ".host",
+            "-host",
+            "a..b",
+            "user@host",
+        ] {
+            assert!(check_authority(bad).is_err(), "{bad}");
+        }
+        assert!(check_authority(&"a".repeat(254)).is_err());
     }
 }
