@@ -1,4 +1,22 @@
 //! DSN strings: `provider://CREDENTIALS@host[:port][?option=value&…]` (SPEC §2).
+//!
+//! Where the credentials end. Users paste tokens without percent-encoding them, and option
+//! values (a proxy URL, a sender, a user agent) may contain '@' too, so the split must never
+//! let the host come from inside an option value, and never guess when two readings exist:
+//!
+//! 1. The query starts at the first '?'. If the text before it contains an '@', the last '@'
+//!    there ends the credentials and the host follows it: credentials may hold '@', '/', ':'
+//!    and '#' unencoded, option values may hold anything but '&'.
+//! 2. Otherwise the '?' can only be part of the credentials: the '@'s after it that come
+//!    before anything that could begin an option ('=', '&' or another '?') cannot be inside
+//!    an option value, and the last of them ends the credentials (`smsby://a/b?c@default`).
+//! 3. With no such '@', an '@' after the first '?' makes the DSN ambiguous
+//!    (`smsclub://default?proxy=http://u:p@corp:3128` forgot the credentials; the token
+//!    would otherwise go to `corp`) and is refused, asking for '?' → `%3F` and '@' → `%40`.
+//!
+//! The host must be `default`, a DNS name, an IPv4 address or a bracketed IPv6 address, with
+//! an optional port 1–65535. Errors name the part (`credentials`, `host`, the option) and
+//! never repeat the text, which may be a piece of a credential.
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
 
@@ -14,57 +32,171 @@ pub fn parse(dsn: &str) -> Result<Config> {
         )
     })?;
     let provider = ProviderId::parse(&scheme.to_ascii_lowercase()).ok_or_else(|| {
+        // Echo the scheme only when it looks like a name, not like a pasted credential.
+        let shown = if !scheme.is_empty()
+            && scheme.len() <= 20
+            && scheme.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            format!(" {scheme:?}")
+        } else {
+            String::new()
+        };
         Error::invalid_config(format!(
-            "unknown provider {scheme:?} in DSN; expected smsclub, smsby, decisiontelecom or inteltele"
+            "unknown provider{shown} in DSN; expected smsclub, smsby, decisiontelecom or inteltele"
         ))
         .with_field("provider")
     })?;
-    // Credentials may contain '/', '?' or '#' when the user did not percent-encode them, so
-    // split at the last '@' first; the host never contains one.
-    let at = rest.rfind('@').ok_or_else(|| {
-        Error::invalid_config(format!(
-            "DSN has no credentials: expected {scheme}://CREDENTIALS@host"
-        ))
-        .with_field("credentials")
-        .with_provider(provider)
-    })?;
-    let (userinfo, after) = (&rest[..at], &rest[at + 1..]);
-    let (host, query) = match after.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (after, None),
-    };
-    let host = host.trim_end_matches('/');
-    if host.is_empty() || host.contains('/') {
-        return Err(
-            Error::invalid_config("DSN host must be `default` or host[:port]")
-                .with_field("host")
-                .with_provider(provider),
-        );
+    let parts = split(rest).map_err(|e| e.with_provider(provider))?;
+    let host = parts.host.strip_suffix('/').unwrap_or(parts.host);
+    if !host.eq_ignore_ascii_case("default") {
+        crate::config::check_authority(host).map_err(|why| {
+            Error::invalid_config(format!(
+                "DSN host {why}; it must be `default` or host[:port]"
+            ))
+            .with_field("host")
+            .with_provider(provider)
+        })?;
     }
 
     let mut config = Config::new(provider);
-    set_credentials(&mut config, userinfo)?;
+    set_credentials(&mut config, parts.userinfo)?;
     if !host.eq_ignore_ascii_case("default") {
         config.base_url = Some(format!("https://{host}"));
     }
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+    let mut seen: Vec<String> = Vec::new();
+    for pair in parts
+        .query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = decode(key, "option name")?;
-        let value = decode(value, &key)?;
+        let key = decode(key, None)?;
+        let value = decode(value, Some(&key))?;
+        if seen.contains(&key) {
+            return Err(Error::invalid_config(format!(
+                "DSN option {} is given twice",
+                shown_key(&key)
+            ))
+            .with_field(field_of(&key)));
+        }
         apply_option(&mut config, &key, value)?;
+        seen.push(key);
     }
     config.validate()?;
     Ok(config)
 }
 
-fn decode(text: &str, what: &str) -> Result<String> {
+/// A DSN after `provider://`, cut into its three parts (see the module documentation).
+#[derive(Debug, PartialEq)]
+struct Parts<'a> {
+    userinfo: &'a str,
+    host: &'a str,
+    query: Option<&'a str>,
+}
+
+fn split(rest: &str) -> Result<Parts<'_>> {
+    let no_credentials = || {
+        Error::invalid_config(
+            "DSN has no credentials: expected provider://CREDENTIALS@host (percent-encode \
+             '@' as %40 and '?' as %3F inside them)",
+        )
+        .with_field("credentials")
+    };
+    let first_q = rest.find('?');
+    let (authority, query) = match first_q {
+        Some(i) => (rest.get(..i).unwrap_or(""), rest.get(i.saturating_add(1)..)),
+        None => (rest, None),
+    };
+    // Rule 1: the credentials end at the last '@' before the query.
+    if let Some((userinfo, host)) = authority.rsplit_once('@') {
+        return Ok(Parts {
+            userinfo,
+            host,
+            query,
+        });
+    }
+    let Some(query) = query else {
+        return Err(no_credentials());
+    };
+    // Rule 2: the '@'s that come before anything that could begin an option ('=', '&' or
+    // another '?') cannot be inside an option value; the last of them ends the credentials.
+    let stop = query.find(['=', '&', '?']).unwrap_or(query.len());
+    let head = query.get(..stop).unwrap_or("");
+    let Some(at) = head.rfind('@') else {
+        // Rule 3.
+        return Err(if query.contains('@') {
+            Error::invalid_config(
+                "DSN is ambiguous: an '@' comes after the first '?', so it cannot be told \
+                 whether the credentials contain a '?' or an option value contains an '@'; \
+                 write provider://CREDENTIALS@host?options and percent-encode '?' as %3F and \
+                 '@' as %40 inside the credentials and option values",
+            )
+            .with_field("credentials")
+        } else {
+            no_credentials()
+        });
+    };
+    let userinfo_len = authority
+        .len()
+        .checked_add(1)
+        .and_then(|n| n.checked_add(at))
+        .ok_or_else(no_credentials)?;
+    let userinfo = rest.get(..userinfo_len).ok_or_else(no_credentials)?;
+    let after = userinfo_len
+        .checked_add(1)
+        .and_then(|n| rest.get(n..))
+        .ok_or_else(no_credentials)?;
+    let (host, query) = match after.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (after, None),
+    };
+    Ok(Parts {
+        userinfo,
+        host,
+        query,
+    })
+}
+
+/// An option name as shown in messages: only when it looks like one (a typo of a known
+/// name), since a misplaced credential can end up where an option name is expected.
+fn shown_key(key: &str) -> String {
+    if looks_like_option(key) {
+        format!("{key:?}")
+    } else {
+        "(name not shown)".to_owned()
+    }
+}
+
+fn looks_like_option(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 40
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The `field` of an option error: its name, or `options` when it does not look like one.
+fn field_of(key: &str) -> String {
+    if looks_like_option(key) {
+        key.to_owned()
+    } else {
+        "options".to_owned()
+    }
+}
+
+/// Decodes one option name or value (`+` is a space); `key` is the option's name, `None` for
+/// the name itself.
+fn decode(text: &str, key: Option<&str>) -> Result<String> {
     let plus_decoded = text.replace('+', " ");
     percent_decode_str(&plus_decoded)
         .decode_utf8()
         .map(|s| s.into_owned())
         .map_err(|_| {
+            let (what, field) = match key {
+                Some(k) => (format!("option {}", shown_key(k)), field_of(k)),
+                None => ("an option name".to_owned(), "options".to_owned()),
+            };
             Error::invalid_config(format!("{what} in DSN is not valid percent-encoded UTF-8"))
-                .with_field(what)
+                .with_field(field)
         })
 }
 
@@ -97,10 +229,10 @@ fn set_credentials(config: &mut Config, userinfo: &str) -> Result<()> {
 }
 
 fn apply_option(config: &mut Config, key: &str, value: String) -> Result<()> {
+    // Values are not echoed: with a misplaced '&' or '@' they may hold a piece of a credential.
     fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T> {
-        value.parse().map_err(|_| {
-            Error::invalid_config(format!("option {key} must be a number, got {value:?}"))
-                .with_field(key)
+        value.trim().parse().map_err(|_| {
+            Error::invalid_config(format!("option {key} must be a number")).with_field(key)
         })
     }
     match key {
@@ -112,26 +244,29 @@ fn apply_option(config: &mut Config, key: &str, value: String) -> Result<()> {
         "max_retries" => config.max_retries = number(key, &value)?,
         "rate_limit" => config.rate_limit = Some(number(key, &value)?),
         "max_in_flight" => config.max_in_flight = number(key, &value)?,
+        "deadline_ms" => config.deadline_ms = Some(number(key, &value)?),
         "utc_offset_minutes" => config.utc_offset_minutes = Some(number(key, &value)?),
         "allow_insecure_http" => {
             config.allow_insecure_http = match value.to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => true,
                 "0" | "false" | "no" | "off" | "" => false,
                 _ => {
-                    return Err(Error::invalid_config(format!(
-                        "option allow_insecure_http must be true or false, got {value:?}"
-                    ))
+                    return Err(Error::invalid_config(
+                        "option allow_insecure_http must be true or false",
+                    )
                     .with_field(key))
                 }
             }
         }
         "user_agent" => config.user_agent = Some(value),
-        // A proxy URL may carry credentials: never echo it.
+        // A proxy URL may carry credentials: never echo it. An empty one means no proxy.
         "proxy" => config.proxy = Some(Secret::new(value)),
         "webhook_secret" => config.webhook_secret = Some(Secret::new(value)),
         _ => {
-            return Err(Error::invalid_config(format!("unknown DSN option {key:?}"))
-                .with_field(key.to_owned()))
+            return Err(
+                Error::invalid_config(format!("unknown DSN option {}", shown_key(key)))
+                    .with_field(field_of(key)),
+            )
         }
     }
     Ok(())
@@ -182,11 +317,17 @@ pub fn format_redacted(config: &Config) -> String {
     if let Some(ua) = &config.user_agent {
         options.push(("user_agent", ua.clone()));
     }
-    if config.proxy.is_some() {
-        options.push(("proxy", "***".to_owned()));
+    match &config.proxy {
+        // An empty proxy (a direct connection) holds nothing to hide.
+        Some(p) if p.is_empty() => options.push(("proxy", String::new())),
+        Some(_) => options.push(("proxy", "***".to_owned())),
+        None => {}
     }
     if config.webhook_secret.is_some() {
         options.push(("webhook_secret", "***".to_owned()));
+    }
+    if let Some(d) = config.deadline_ms {
+        options.push(("deadline_ms", d.to_string()));
     }
     if let Some(o) = config.utc_offset_minutes {
         options.push(("utc_offset_minutes", o.to_string()));
@@ -204,4 +345,65 @@ pub fn format_redacted(config: &Config) -> String {
 
 fn enc(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Split<'a> = Option<(&'a str, &'a str, Option<&'a str>)>;
+
+    fn parts(rest: &str) -> Split<'_> {
+        split(rest).ok().map(|p| (p.userinfo, p.host, p.query))
+    }
+
+    #[test]
+    fn the_host_never_comes_from_an_option_value() {
+        let cases: [(&str, Split<'_>); 17] = [
+            ("T@default", Some(("T", "default", None))),
+            ("T@default?a=b", Some(("T", "default", Some("a=b")))),
+            (
+                "MYTOKEN@default?proxy=http://u:p@corp-proxy:3128",
+                Some((
+                    "MYTOKEN",
+                    "default",
+                    Some("proxy=http://u:p@corp-proxy:3128"),
+                )),
+            ),
+            ("a@b@default", Some(("a@b", "default", None))),
+            ("a/b#c:d@host:1/", Some(("a/b#c:d", "host:1/", None))),
+            ("a?b@default", Some(("a?b", "default", None))),
+            ("a?b@default?x=y", Some(("a?b", "default", Some("x=y")))),
+            ("a?b@default?x=@", Some(("a?b", "default", Some("x=@")))),
+            ("a?b@c@default?x=@", Some(("a?b@c", "default", Some("x=@")))),
+            ("a?b@default&x@y", Some(("a?b", "default&x@y", None))),
+            (
+                "a/b?c@default?sender=S",
+                Some(("a/b?c", "default", Some("sender=S"))),
+            ),
+            // Ambiguous or credential-less: refused.
+            ("default?proxy=http://u:p@corp-proxy:3128", None),
+            ("tok?x=y@default", None),
+            ("tok?x&y@default", None),
+            ("tok?x?y@default", None),
+            ("default", None),
+            ("default?sender=x", None),
+        ];
+        for (rest, want) in cases {
+            assert_eq!(parts(rest), want, "{rest}");
+        }
+    }
+
+    #[test]
+    fn split_errors_name_credentials_and_never_echo() {
+        for rest in [
+            "default?proxy=http://SECRET:SECRET@corp:3128",
+            "SECRET?a=b@default",
+            "SECRET",
+        ] {
+            let err = split(rest).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("credentials"));
+            assert!(!err.message.contains("SECRET"), "{}", err.message);
+        }
+    }
 }
