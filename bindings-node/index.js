@@ -56,6 +56,8 @@ function convertError(e) {
   return new VibergateError({ code: 'internal', message: text })
 }
 
+/** Runs a native call, turning its errors into VibergateError. Every native export catches Rust
+ * panics and reports them as code `internal`: a panic never aborts the process. */
 function guard(fn) {
   try {
     return fn()
@@ -127,12 +129,12 @@ class Client {
   }
 
   get provider() {
-    return this.#native.provider()
+    return guard(() => this.#native.provider())
   }
 
   /** The configuration as a DSN with every secret replaced by `***`. */
   toDsn() {
-    return this.#native.toDsn()
+    return guard(() => this.#native.toDsn())
   }
 
   toString() {
@@ -188,7 +190,7 @@ class Router {
   }
 
   toDsn() {
-    return this.#native.toDsn()
+    return guard(() => this.#native.toDsn())
   }
 
   toString() {
@@ -229,7 +231,7 @@ class Router {
   }
 
   resetCooldowns() {
-    this.#native.resetCooldowns()
+    guard(() => this.#native.resetCooldowns())
   }
 }
 
@@ -276,7 +278,7 @@ class Sandbox {
   }
 
   async stop() {
-    this.#native.stop()
+    guard(() => this.#native.stop())
   }
 }
 
@@ -293,7 +295,7 @@ function parseWebhook(provider, { method = 'POST', query = {}, body = '', conten
 
 /** Counts an SMS text offline: encoding, characters, segments. */
 function smsInfo(text) {
-  return fromCore(native.smsInfo(String(text)))
+  return fromCore(guard(() => native.smsInfo(String(text))))
 }
 
 module.exports = {
@@ -303,5 +305,5 @@ module.exports = {
   VibergateError,
   parseWebhook,
   smsInfo,
-  version: native.version(),
+  version: guard(() => native.version()),
 }

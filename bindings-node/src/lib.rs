@@ -87,24 +87,59 @@ fn run(client: &Client, op: &str, args: &str) -> std::result::Result<String, Cor
     }
 }
 
-/// `op`'s result, with a panic turned into an `internal` error.
-fn guarded(op: impl FnOnce() -> std::result::Result<String, CoreError>) -> napi::Result<String> {
-    catch_unwind(AssertUnwindSafe(op))
-        .unwrap_or_else(|_| {
-            Err(CoreError::internal(
-                "vibergate panicked (please report this bug)",
-            ))
-        })
-        .map_err(to_napi)
+/// The panic boundary: every `#[napi]` export, and the work of every Promise, runs its body
+/// through here. A Rust panic becomes an error with code `internal` (a `VibergateError` in
+/// `index.js`) instead of unwinding into Node, which aborts the process. The message never
+/// repeats the panic's payload: it may quote the input being parsed (a DSN with its token).
+fn guarded<T>(body: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+    catch_unwind(AssertUnwindSafe(|| {
+        test_hooks::panic_if_armed();
+        body()
+    }))
+    .unwrap_or_else(|_| {
+        Err(to_napi(CoreError::internal(
+            "vibergate panicked: this is a bug in vibergate, please report it (the panic message went to stderr)",
+        )))
+    })
 }
 
-/// A Promise settled with what `work` returns, which runs on a `pool` thread.
+/// Test-only: `__panicForTests(skip)` makes the boundary entered after `skip` others panic, so
+/// that the test suite can prove every export (and the work behind every Promise) is guarded.
+mod test_hooks {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// 0: disarmed; n: the n-th boundary entered from now panics.
+    static ARMED: AtomicU32 = AtomicU32::new(0);
+
+    pub(crate) fn arm(skip: u32) {
+        ARMED.store(skip.saturating_add(1), Ordering::SeqCst);
+    }
+
+    pub(crate) fn panic_if_armed() {
+        let before = ARMED.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if before == Ok(1) {
+            panic!("a test panic inside the boundary (__panicForTests)");
+        }
+    }
+}
+
+/// Test-only, not part of the API (kept out of the typings): the boundary entered after `skip`
+/// others (default 0: the next one) panics and reports `internal`.
+#[napi(js_name = "__panicForTests", skip_typescript)]
+pub fn panic_for_tests(skip: Option<u32>) -> napi::Result<()> {
+    guarded(|| {
+        test_hooks::arm(skip.unwrap_or(0));
+        Ok(())
+    })
+}
+
+/// A Promise settled with what `work` returns; `work` runs on a `pool` thread inside the boundary.
 fn promise<'env>(
     env: &'env Env,
-    work: impl FnOnce() -> napi::Result<String> + Send + 'static,
+    work: impl FnOnce() -> std::result::Result<String, CoreError> + Send + 'static,
 ) -> napi::Result<Object<'env>> {
     let (deferred, promise) = env.create_deferred()?;
-    pool::spawn(move || match work() {
+    pool::spawn(move || match guarded(|| work().map_err(to_napi)) {
         Ok(json) => deferred.resolve(move |_| Ok(json)),
         Err(error) => deferred.reject(error),
     });
@@ -122,26 +157,28 @@ impl NativeClient {
     /// `config` is a DSN or a JSON configuration.
     #[napi(constructor)]
     pub fn new(config: String) -> napi::Result<Self> {
-        let config = config.trim();
-        let config = if config.starts_with('{') {
-            Config::from_json(config)
-        } else {
-            Config::from_dsn(config)
-        }
-        .map_err(to_napi)?;
-        Ok(NativeClient {
-            client: Arc::new(Client::new(config).map_err(to_napi)?),
+        guarded(|| {
+            let config = config.trim();
+            let config = if config.starts_with('{') {
+                Config::from_json(config)
+            } else {
+                Config::from_dsn(config)
+            }
+            .map_err(to_napi)?;
+            Ok(NativeClient {
+                client: Arc::new(Client::new(config).map_err(to_napi)?),
+            })
         })
     }
 
     #[napi]
-    pub fn provider(&self) -> String {
-        self.client.provider().as_str().to_owned()
+    pub fn provider(&self) -> napi::Result<String> {
+        guarded(|| Ok(self.client.provider().as_str().to_owned()))
     }
 
     #[napi]
-    pub fn to_dsn(&self) -> String {
-        self.client.to_dsn()
+    pub fn to_dsn(&self) -> napi::Result<String> {
+        guarded(|| Ok(self.client.to_dsn()))
     }
 
     /// Runs `op` with JSON `args` off the JS thread; resolves with the JSON result.
@@ -152,14 +189,16 @@ impl NativeClient {
         op: String,
         args: String,
     ) -> napi::Result<Object<'env>> {
-        let client = self.client.clone();
-        promise(env, move || guarded(|| run(&client, &op, &args)))
+        guarded(|| {
+            let client = self.client.clone();
+            promise(env, move || run(&client, &op, &args))
+        })
     }
 
     /// `call`, blocking the calling thread.
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
-        guarded(|| run(&self.client, &op, &args))
+        guarded(|| run(&self.client, &op, &args).map_err(to_napi))
     }
 }
 
@@ -192,18 +231,20 @@ impl NativeRouter {
     /// `chain` is DSNs joined by `||`.
     #[napi(constructor)]
     pub fn new(chain: String, cooldown_ms: Option<u32>) -> napi::Result<Self> {
-        let mut router = Router::from_dsn(&chain).map_err(to_napi)?;
-        if let Some(ms) = cooldown_ms {
-            router = router.with_cooldown(std::time::Duration::from_millis(ms.into()));
-        }
-        Ok(NativeRouter {
-            router: Arc::new(router),
+        guarded(|| {
+            let mut router = Router::from_dsn(&chain).map_err(to_napi)?;
+            if let Some(ms) = cooldown_ms {
+                router = router.with_cooldown(std::time::Duration::from_millis(ms.into()));
+            }
+            Ok(NativeRouter {
+                router: Arc::new(router),
+            })
         })
     }
 
     #[napi]
-    pub fn to_dsn(&self) -> String {
-        self.router.to_dsn()
+    pub fn to_dsn(&self) -> napi::Result<String> {
+        guarded(|| Ok(self.router.to_dsn()))
     }
 
     #[napi(ts_return_type = "Promise<string>")]
@@ -213,18 +254,23 @@ impl NativeRouter {
         op: String,
         args: String,
     ) -> napi::Result<Object<'env>> {
-        let router = self.router.clone();
-        promise(env, move || guarded(|| run_router(&router, &op, &args)))
+        guarded(|| {
+            let router = self.router.clone();
+            promise(env, move || run_router(&router, &op, &args))
+        })
     }
 
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
-        guarded(|| run_router(&self.router, &op, &args))
+        guarded(|| run_router(&self.router, &op, &args).map_err(to_napi))
     }
 
     #[napi]
-    pub fn reset_cooldowns(&self) {
-        self.router.reset_cooldowns();
+    pub fn reset_cooldowns(&self) -> napi::Result<()> {
+        guarded(|| {
+            self.router.reset_cooldowns();
+            Ok(())
+        })
     }
 }
 
@@ -235,15 +281,18 @@ pub struct NativeSandbox {
 }
 
 impl NativeSandbox {
+    /// Runs `f` on the running sandbox, inside the boundary.
     fn with<T>(
         &self,
         f: impl FnOnce(&Sandbox) -> std::result::Result<T, CoreError>,
     ) -> napi::Result<T> {
-        let guard = self.sandbox.lock().unwrap_or_else(|e| e.into_inner());
-        let sandbox = guard
-            .as_ref()
-            .ok_or_else(|| to_napi(CoreError::invalid_config("the sandbox is stopped")))?;
-        f(sandbox).map_err(to_napi)
+        guarded(|| {
+            let guard = self.sandbox.lock().unwrap_or_else(|e| e.into_inner());
+            let sandbox = guard
+                .as_ref()
+                .ok_or_else(|| to_napi(CoreError::invalid_config("the sandbox is stopped")))?;
+            f(sandbox).map_err(to_napi)
+        })
     }
 }
 
@@ -251,16 +300,18 @@ impl NativeSandbox {
 impl NativeSandbox {
     #[napi(constructor)]
     pub fn new(config: String) -> napi::Result<Self> {
-        let config: SandboxConfig = serde_json::from_str(&config)
-            .map_err(|e| to_napi(CoreError::invalid_config(format!("sandbox config: {e}"))))?;
-        let sandbox = Sandbox::start(config).map_err(|e| {
-            to_napi(CoreError::new(
-                ErrorCode::Transport,
-                format!("cannot start the sandbox: {e}"),
-            ))
-        })?;
-        Ok(NativeSandbox {
-            sandbox: Mutex::new(Some(sandbox)),
+        guarded(|| {
+            let config: SandboxConfig = serde_json::from_str(&config)
+                .map_err(|e| to_napi(CoreError::invalid_config(format!("sandbox config: {e}"))))?;
+            let sandbox = Sandbox::start(config).map_err(|e| {
+                to_napi(CoreError::new(
+                    ErrorCode::Transport,
+                    format!("cannot start the sandbox: {e}"),
+                ))
+            })?;
+            Ok(NativeSandbox {
+                sandbox: Mutex::new(Some(sandbox)),
+            })
         })
     }
 
@@ -286,9 +337,8 @@ impl NativeSandbox {
 
     #[napi]
     pub fn inject(&self, fault: String) -> napi::Result<()> {
-        let fault: Fault = parse(&fault, "fault").map_err(to_napi)?;
         self.with(|s| {
-            s.inject(fault);
+            s.inject(parse::<Fault>(&fault, "fault")?);
             Ok(())
         })
     }
@@ -302,37 +352,42 @@ impl NativeSandbox {
     }
 
     #[napi]
-    pub fn stop(&self) {
-        drop(
-            self.sandbox
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take(),
-        );
+    pub fn stop(&self) -> napi::Result<()> {
+        guarded(|| {
+            drop(
+                self.sandbox
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take(),
+            );
+            Ok(())
+        })
     }
 }
 
 /// Parses a provider callback; `request` is `{"method","query","body","content_type"}` JSON.
 #[napi]
 pub fn parse_webhook(provider: String, request: String) -> napi::Result<String> {
-    let p = ProviderId::parse(&provider).ok_or_else(|| {
-        to_napi(CoreError::invalid_message(
-            "provider",
-            format!("unknown provider {provider:?}"),
-        ))
-    })?;
-    let request: WebhookRequest = parse(&request, "request").map_err(to_napi)?;
-    vibergate_core::parse_webhook(p, &request)
-        .and_then(|e| to_json(&e))
-        .map_err(to_napi)
+    guarded(|| {
+        let p = ProviderId::parse(&provider).ok_or_else(|| {
+            to_napi(CoreError::invalid_message(
+                "provider",
+                format!("unknown provider {provider:?}"),
+            ))
+        })?;
+        let request: WebhookRequest = parse(&request, "request").map_err(to_napi)?;
+        vibergate_core::parse_webhook(p, &request)
+            .and_then(|e| to_json(&e))
+            .map_err(to_napi)
+    })
 }
 
 #[napi]
-pub fn sms_info(text: String) -> String {
-    to_json(&vibergate_core::sms_info(&text)).unwrap_or_default()
+pub fn sms_info(text: String) -> napi::Result<String> {
+    guarded(|| to_json(&vibergate_core::sms_info(&text)).map_err(to_napi))
 }
 
 #[napi]
-pub fn version() -> String {
-    vibergate_core::VERSION.to_owned()
+pub fn version() -> napi::Result<String> {
+    guarded(|| Ok(vibergate_core::VERSION.to_owned()))
 }

@@ -1,4 +1,6 @@
 # Stubs of the native module (checked with mypy.stubtest). Arguments and results are JSON text.
+# Every entry runs inside one panic boundary: a Rust panic raises NativeError with code
+# "internal" (vibergate.InternalError), never pyo3's PanicException.
 from typing import Callable, List, Optional, final
 
 from typing_extensions import Self, TypeAlias
@@ -54,3 +56,7 @@ class NativeSandbox:
 
 def parse_webhook(provider: str, request: str) -> str: ...
 def sms_info(text: str) -> str: ...
+
+# Test-only, not part of the API: the next call into this module panics inside its panic
+# boundary, which raises NativeError with code "internal" (vibergate.InternalError).
+def _panic_for_tests() -> None: ...

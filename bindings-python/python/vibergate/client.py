@@ -37,7 +37,9 @@ DSN_ENV = "VIBERGATE_DSN"
 
 
 def _native_call(fn: Callable[..., R], *args: Any) -> R:
-    """Calls into the native module, turning its errors into the exception hierarchy."""
+    """Calls into the native module, turning its errors into the exception hierarchy. Every
+    native entry catches Rust panics and raises them as code ``internal``: they arrive here as
+    :class:`InternalError`, never as pyo3's ``PanicException`` (a ``BaseException``)."""
     try:
         return fn(*args)
     except _native.NativeError as e:
@@ -95,11 +97,11 @@ class Client:
 
     @property
     def provider(self) -> str:
-        return self._native.provider()
+        return _native_call(self._native.provider)
 
     def to_dsn(self) -> str:
         """The configuration as a DSN with every secret replaced by ``***``."""
-        return self._native.to_dsn()
+        return _native_call(self._native.to_dsn)
 
     def __repr__(self) -> str:
         return f"Client({self.to_dsn()!r})"

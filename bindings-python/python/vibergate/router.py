@@ -33,7 +33,7 @@ class Router:
         return list(self._clients)
 
     def to_dsn(self) -> str:
-        return self._native.to_dsn()
+        return _native_call(self._native.to_dsn)
 
     def __repr__(self) -> str:
         return f"Router({self.to_dsn()!r})"
@@ -60,4 +60,4 @@ class Router:
         return [DeliveryReport.from_dict(r) for r in json.loads(_native_call(self._native.status, json.dumps(plain)))]
 
     def reset_cooldowns(self) -> None:
-        self._native.reset_cooldowns()
+        _native_call(self._native.reset_cooldowns)

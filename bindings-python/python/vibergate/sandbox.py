@@ -80,7 +80,7 @@ class Sandbox:
         _native_call(self._native.reset)
 
     def stop(self) -> None:
-        self._native.stop()
+        _native_call(self._native.stop)
 
     def __enter__(self) -> "Sandbox":
         return self
