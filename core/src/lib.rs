@@ -28,6 +28,7 @@ pub mod phone;
 pub mod providers;
 pub mod ratelimit;
 pub mod reach;
+mod redact;
 pub mod report;
 mod resolver;
 pub mod retry;
