@@ -437,7 +437,8 @@ fn dsn_parsing() {
             .effective_rate_limit(),
         0.0
     );
-    // A token with unencoded '/' and '?' still parses: the host follows the last '@'.
+    // A token with unencoded '/' and '?' still parses: nothing between the '?' and the '@'
+    // could begin an option, so the '?' belongs to the credentials (src/dsn.rs, rule 2).
     assert_eq!(
         Config::from_dsn("smsby://a/b?c@default")
             .unwrap()
@@ -592,5 +593,103 @@ fn urls_must_be_http_or_https_with_a_host() {
             (ErrorCode::InvalidMessage, Some("image_url".to_owned())),
             "{bad}"
         );
+    }
+}
+
+#[test]
+fn an_at_sign_in_an_option_never_moves_the_token() {
+    // Issue 12, item 7: the proxy's userinfo must not become the token, nor its host the host.
+    let client =
+        Client::from_dsn("smsclub://MYTOKEN@default?proxy=http://u:p@corp-proxy:3128").unwrap();
+    assert_eq!(
+        client.config().effective_base_url(),
+        "https://im.smsclub.mobi"
+    );
+    assert_eq!(
+        client.config().token.as_ref().map(|t| t.expose()),
+        Some("MYTOKEN")
+    );
+    assert_eq!(client.to_dsn(), "smsclub://***@default?proxy=***");
+    // Without credentials before the '?', the same DSN is ambiguous: refused, nothing echoed.
+    let err =
+        Client::from_dsn("smsclub://default?proxy=http://u:SECRET@corp-proxy:3128").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidConfig);
+    assert_eq!(err.field.as_deref(), Some("credentials"));
+    assert!(!format!("{err} {}", err.to_json()).contains("SECRET"));
+    assert!(err.message.contains("%40"), "{err}");
+}
+
+#[test]
+fn configuration_values_that_used_to_panic_are_refused_at_construction() {
+    // Issue 12, item 6.
+    for (dsn, field) in [
+        ("smsclub://T@default?rate_limit=1e-20", "rate_limit"),
+        (
+            "smsclub://T@default?user_agent=a%0D%0AX-Evil:%201",
+            "user_agent",
+        ),
+        ("smsclub://T@default?max_in_flight=0", "max_in_flight"),
+        ("smsclub://T@default?max_in_flight=100000", "max_in_flight"),
+        (
+            "smsclub://T@default?timeout_ms=18446744073709551615",
+            "timeout_ms",
+        ),
+        (
+            "smsclub://T@default?connect_timeout_ms=0",
+            "connect_timeout_ms",
+        ),
+        ("smsclub://T@default?max_retries=4294967295", "max_retries"),
+        ("smsclub://T@default?deadline_ms=0", "deadline_ms"),
+        (
+            "smsclub://T@default?deadline_ms=18446744073709551615",
+            "deadline_ms",
+        ),
+        ("smsclub://T@default?sender=Shop%0A", "sender"),
+        ("smsclub://T@default?sms_sender=%00", "sms_sender"),
+        ("smsclub://T@default?proxy=socks5://p.example:1080", "proxy"),
+    ] {
+        let err = Client::from_dsn(dsn).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidConfig, "{dsn}");
+        assert_eq!(err.field.as_deref(), Some(field), "{dsn}: {err}");
+    }
+    let err = Client::new(Config::smsclub("T").rate_limit(1e-20)).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("rate_limit"));
+    let err =
+        Config::from_json(r#"{"provider":"smsclub","token":"T","max_in_flight":0}"#).unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("max_in_flight"));
+}
+
+#[test]
+fn forged_vg_tokens_are_auth_never_a_panic() {
+    // Issue 12, item 3: the token comes from whoever calls the webhook.
+    use vibergate_core::{parse_webhook, WebhookRequest};
+    let url = "https://shop.example/hook";
+    let signed = vibergate_core::signing::sign_callback_url(url, "s3cret");
+    let query = signed.split_once('?').map(|(_, q)| q.to_owned()).unwrap();
+    let good = {
+        let mut r = WebhookRequest::new(
+            "GET",
+            &format!("{query}&msgid=1&status=delivrd&datetime=2024-01-02+03%3A04%3A05"),
+            "",
+            None,
+        );
+        r.secret = Some("s3cret".into());
+        r.callback_url = Some(url.to_owned());
+        r
+    };
+    assert!(parse_webhook(ProviderId::IntelTele, &good).is_ok());
+    for token in [
+        "é".repeat(32),
+        "🙂".repeat(16),
+        format!("a{}", "é".repeat(31)),
+        "g".repeat(64),
+        "%FF".repeat(22),
+        String::new(),
+    ] {
+        let mut r = good.clone();
+        r.query.retain(|(k, _)| k != "vg_token");
+        r.query.push(("vg_token".to_owned(), token.clone()));
+        let err = parse_webhook(ProviderId::IntelTele, &r).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Auth, "{token:?}");
     }
 }
