@@ -158,23 +158,30 @@ pub struct Config {
     /// Default SMS sender of the SMS fallback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_sender: Option<String>,
+    /// Whole request, 1 ms to [`MAX_TIMEOUT_MS`].
     #[serde(default = "defaults::timeout_ms")]
     pub timeout_ms: u64,
+    /// 1 ms to [`MAX_TIMEOUT_MS`].
     #[serde(default = "defaults::connect_timeout_ms")]
     pub connect_timeout_ms: u64,
+    /// 0 to [`MAX_RETRIES`].
     #[serde(default = "defaults::max_retries")]
     pub max_retries: u32,
-    /// Requests per second shared by every thread; `None` takes the provider's default, 0 is off.
+    /// Requests per second shared by every thread; `None` takes the provider's default, 0 is
+    /// off, otherwise [`MIN_RATE_LIMIT`] to [`MAX_RATE_LIMIT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<f64>,
+    /// Parallel requests of one fan-out, 1 to [`MAX_IN_FLIGHT_LIMIT`].
     #[serde(default = "defaults::max_in_flight")]
     pub max_in_flight: usize,
     #[serde(default)]
     pub allow_insecure_http: bool,
-    /// Product token appended to `vibergate/<version>`.
+    /// Product token appended to `vibergate/<version>`: visible ASCII and spaces, at most
+    /// [`MAX_USER_AGENT_LEN`] bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// Proxy URL; `None` reads `HTTPS_PROXY`/`ALL_PROXY`.
+    /// Proxy URL (`http://` or `https://`, optionally `user:password@`); `None` reads
+    /// `HTTPS_PROXY`/`ALL_PROXY` (never `HTTP_PROXY`) with `NO_PROXY`; empty means no proxy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Secret>,
     /// The account's UTC offset in minutes, used for SMS.by's local times (default +180, Minsk).
@@ -186,6 +193,7 @@ pub struct Config {
     pub webhook_secret: Option<Secret>,
     /// Bounds one whole call (retries, waits, rate-limit slots and fan-out included): when it
     /// runs out, recipients not yet sent are rejected `deadline`, those in flight stay uncertain.
+    /// 1 ms to [`MAX_DEADLINE_MS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
 }

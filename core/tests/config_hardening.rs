@@ -427,3 +427,40 @@ fn redacted_dsns_round_trip_an_empty_proxy() {
     );
     assert_eq!(c.provider, ProviderId::SmsClub);
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use vibergate_core::{Config, ErrorCode};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_dsn_is_a_value_or_an_error(dsn in "\\PC{0,80}") {
+            let _ = Config::from_dsn(&dsn);
+            let _ = Config::from_dsn(&format!("smsclub://{dsn}"));
+        }
+
+        #[test]
+        fn the_token_never_goes_to_a_host_from_an_option(
+            // No letter of the option hosts below, so a token cannot spell them.
+            token in "[abAB0-9@?/#&=:%._-]{1,24}",
+        ) {
+            let dsn = format!(
+                "smsclub://{token}@default?proxy=http://u:p@corp.example:3128&sender=x@shop.example"
+            );
+            match Config::from_dsn(&dsn) {
+                Ok(c) => {
+                    let url = c.effective_base_url();
+                    prop_assert!(!url.contains("corp.example") && !url.contains("shop.example"), "{dsn} -> {url}");
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.code(), ErrorCode::InvalidConfig);
+                    if token.len() >= 8 {
+                        prop_assert!(!e.message.contains(&token), "{}: {}", dsn, e.message);
+                    }
+                }
+            }
+        }
+    }
+}
