@@ -294,51 +294,112 @@ export declare class VibergateError extends Error {
   readonly attempts: Attempt[]
 }
 
-/** A client of one provider; every method returns a Promise and has a `…Sync` twin. */
+/**
+ * Rejects an async call whose `signal` aborted, at once. Aborting stops the waiting, not the
+ * request: when `started` is true the call runs to its end, and if it may have acted at the
+ * provider (a send, `sendToList`, `confirmMailing`, `markInboundRead`) its outcome is reported as
+ * a `LateResult`. When `started` is false the signal had aborted before the call: nothing was sent.
+ */
+export declare class AbortError extends Error {
+  readonly name: 'AbortError'
+  /** Node's code for aborted operations. */
+  readonly code: 'ABORT_ERR'
+  /** e.g. `'Client.send'`, `'Router.send'`. */
+  readonly operation: string
+  readonly started: boolean
+  /** The signal's `reason`. */
+  readonly cause: unknown
+}
+
+/** The last, optional argument of every async method. */
+export interface CallOptions {
+  /**
+   * Rejects the Promise at once with `AbortError` when it aborts. The request itself cannot be
+   * recalled: an acting call's eventual outcome becomes a `LateResult`.
+   */
+  signal?: AbortSignal
+}
+
+/**
+ * The outcome of a call that may have acted at the provider (`send`, `sendPersonalized`,
+ * `sendToList`, `confirmMailing`, `markInboundRead`, and the Router's sends) and finished after its
+ * `signal` aborted. It is never dropped: it is always emitted as a process warning of type
+ * `VibergateLateResultWarning` (code `VIBERGATE_LATE_RESULT`) naming every id and uncertain phone,
+ * and handed to the client's or router's `onLateResult`. Exactly one of `result` and `error` is set.
+ */
+export interface LateResult<T = SendReport | RoutedReport | ListSend | number | null | undefined> {
+  /** e.g. `'Client.send'`, `'Router.send'`. */
+  operation: string
+  /** The client's provider; null for a Router (each accepted entry names its own). */
+  provider: ProviderId | null
+  result?: T
+  error?: VibergateError
+  /** Every message id (or SMS.by mailing id) the provider issued. */
+  messageIds: string[]
+  /** Phones that may have been sent to: never re-send them blindly. */
+  uncertain: string[]
+}
+
+/**
+ * Called with the `LateResult` of an acting call that finished after its signal aborted. Runs on
+ * the event loop; an exception it throws is emitted as a process warning, not thrown.
+ */
+export type LateResultHook = (late: LateResult) => void
+
+export interface LateResultOptions {
+  onLateResult?: LateResultHook
+}
+
+/**
+ * A client of one provider; every method returns a Promise, takes an optional last
+ * `{ signal }` (`CallOptions`), and has a `…Sync` twin.
+ */
 export declare class Client {
   /** A DSN (`smsclub://TOKEN@default?sender=Shop`) or a JSON configuration. */
-  constructor(dsn: string)
-  static smsclub(options: { token: string } & ClientOptions): Client
-  static smsby(options: { token: string } & ClientOptions): Client
-  static decisiontelecom(options: { apiKey: string } & ClientOptions): Client
-  static inteltele(options: { username: string; apiKey: string } & ClientOptions): Client
-  static fromEnv(): Client
+  constructor(dsn: string, options?: LateResultOptions)
+  static smsclub(options: { token: string } & ClientOptions & LateResultOptions): Client
+  static smsby(options: { token: string } & ClientOptions & LateResultOptions): Client
+  static decisiontelecom(options: { apiKey: string } & ClientOptions & LateResultOptions): Client
+  static inteltele(options: { username: string; apiKey: string } & ClientOptions & LateResultOptions): Client
+  static fromEnv(options?: LateResultOptions): Client
   readonly provider: ProviderId
+  /** See `LateResult`; may be set at any time. */
+  onLateResult: LateResultHook | null
   /** The configuration as a DSN with every secret replaced by `***`. */
   toDsn(): string
 
-  send(message: Message): Promise<SendReport>
+  send(message: Message, options?: CallOptions): Promise<SendReport>
   sendSync(message: Message): SendReport
-  sendPersonalized(message: PersonalizedMessage): Promise<SendReport>
+  sendPersonalized(message: PersonalizedMessage, options?: CallOptions): Promise<SendReport>
   sendPersonalizedSync(message: PersonalizedMessage): SendReport
-  status(ids: string | string[]): Promise<DeliveryReport[]>
+  status(ids: string | string[], options?: CallOptions): Promise<DeliveryReport[]>
   statusSync(ids: string | string[]): DeliveryReport[]
-  statusBatch(batchId: string): Promise<BatchStatus>
+  statusBatch(batchId: string, options?: CallOptions): Promise<BatchStatus>
   statusBatchSync(batchId: string): BatchStatus
-  balance(): Promise<Balance>
+  balance(options?: CallOptions): Promise<Balance>
   balanceSync(): Balance
-  rates(): Promise<Rate[]>
+  rates(options?: CallOptions): Promise<Rate[]>
   ratesSync(): Rate[]
-  chats(page?: number): Promise<Chat[]>
+  chats(page?: number, options?: CallOptions): Promise<Chat[]>
   chatsSync(page?: number): Chat[]
-  chat(chatId: string, page?: number): Promise<ChatThread>
+  chat(chatId: string, page?: number, options?: CallOptions): Promise<ChatThread>
   chatSync(chatId: string, page?: number): ChatThread
-  inbound(query?: InboundQuery): Promise<InboundMessage[]>
+  inbound(query?: InboundQuery, options?: CallOptions): Promise<InboundMessage[]>
   inboundSync(query?: InboundQuery): InboundMessage[]
-  capabilities(): Promise<Capabilities>
+  capabilities(options?: CallOptions): Promise<Capabilities>
   capabilitiesSync(): Capabilities
-  sendToList(message: ListMessage): Promise<ListSend>
+  sendToList(message: ListMessage, options?: CallOptions): Promise<ListSend>
   sendToListSync(message: ListMessage): ListSend
-  confirmMailing(mailingId: string): Promise<void>
+  confirmMailing(mailingId: string, options?: CallOptions): Promise<void>
   confirmMailingSync(mailingId: string): void
-  mailings(offset?: number, limit?: number): Promise<Mailing[]>
+  mailings(offset?: number, limit?: number, options?: CallOptions): Promise<Mailing[]>
   mailingsSync(offset?: number, limit?: number): Mailing[]
-  mailing(mailingId: string): Promise<Mailing>
+  mailing(mailingId: string, options?: CallOptions): Promise<Mailing>
   mailingSync(mailingId: string): Mailing
-  deliveryList(mailingId: string): Promise<DeliveryReport[]>
+  deliveryList(mailingId: string, options?: CallOptions): Promise<DeliveryReport[]>
   deliveryListSync(mailingId: string): DeliveryReport[]
   /** Resolves with how many SMS.by marked, when it says. */
-  markInboundRead(ids: string | string[]): Promise<number | null>
+  markInboundRead(ids: string | string[], options?: CallOptions): Promise<number | null>
   markInboundReadSync(ids: string | string[]): number | null
 }
 
@@ -376,13 +437,15 @@ export interface RoutedReport {
 /** Failover across providers (SPEC §10): a recipient moves on only when a provider certainly did not send. */
 export declare class Router {
   /** DSNs joined by `||`, or a list of DSNs. */
-  constructor(chain: string | string[], options?: { cooldownMs?: number })
+  constructor(chain: string | string[], options?: { cooldownMs?: number } & LateResultOptions)
+  /** See `LateResult`; may be set at any time. */
+  onLateResult: LateResultHook | null
   toDsn(): string
-  send(message: Message): Promise<RoutedReport>
+  send(message: Message, options?: CallOptions): Promise<RoutedReport>
   sendSync(message: Message): RoutedReport
-  sendPersonalized(message: PersonalizedMessage): Promise<RoutedReport>
+  sendPersonalized(message: PersonalizedMessage, options?: CallOptions): Promise<RoutedReport>
   sendPersonalizedSync(message: PersonalizedMessage): RoutedReport
-  status(ids: Iterable<{ provider: ProviderId; messageId?: string }>): Promise<DeliveryReport[]>
+  status(ids: Iterable<{ provider: ProviderId; messageId?: string }>, options?: CallOptions): Promise<DeliveryReport[]>
   statusSync(ids: Iterable<{ provider: ProviderId; messageId?: string }>): DeliveryReport[]
   resetCooldowns(): void
 }
@@ -442,7 +505,7 @@ export declare class Sandbox {
   static start(options?: SandboxOptions): Promise<Sandbox>
   readonly baseUrl: string
   dsn(provider: ProviderId): string
-  client(provider: ProviderId): Client
+  client(provider: ProviderId, options?: LateResultOptions): Client
   requests(): RecordedRequest[]
   inject(kind: FaultKind, options?: FaultOptions): void
   reset(): void

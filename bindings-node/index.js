@@ -66,6 +66,148 @@ function guard(fn) {
   }
 }
 
+/**
+ * Rejects an async call whose AbortSignal aborted. Aborting stops the *waiting*, not the request:
+ * when the call had `started`, it runs to its end, and if it may have acted at the provider its
+ * outcome comes later to `onLateResult` and as a process warning (see `LateResult`).
+ */
+class AbortError extends Error {
+  constructor(operation, started, reason) {
+    super(
+      started
+        ? `vibergate: ${operation} was aborted while it ran; a request already sent was not stopped, and its outcome goes to onLateResult`
+        : `vibergate: ${operation} was aborted before it started; nothing was sent`,
+      { cause: reason },
+    )
+    this.name = 'AbortError'
+    // Node's own code for aborted operations (fs, timers/promises, events.once).
+    this.code = 'ABORT_ERR'
+    this.operation = operation
+    this.started = started
+  }
+}
+
+/** The operations that may act at the provider: their late outcome is reported, never dropped. */
+const ACTING = new Set(['send', 'sendPersonalized', 'sendToList', 'confirmMailing', 'markInboundRead'])
+
+/** The outcome of an acting call that finished after its AbortSignal aborted. */
+function lateResult(owner, provider, operation, outcome) {
+  const { result, error } = outcome
+  const accepted = Array.isArray(result?.accepted) ? result.accepted : []
+  const messageIds = accepted.map((a) => a.messageId).filter((id) => id != null)
+  if (result?.mailingId != null) messageIds.push(result.mailingId)
+  const uncertain = Array.isArray(result?.uncertain) ? result.uncertain.map((u) => u.phone) : []
+  return { operation: `${owner}.${operation}`, provider, result, error, messageIds, uncertain }
+}
+
+/** One line naming every id, every uncertain phone, or the error. */
+function describeLate(late) {
+  const where = `vibergate: ${late.operation}${late.provider ? ` (${late.provider})` : ''}`
+  if (late.error) return `${where} failed after its AbortSignal aborted: ${late.error.code}: ${late.error.message}`
+  const parts = []
+  const result = late.result
+  if (Array.isArray(result?.accepted)) {
+    const pairs = result.accepted.map((a) => `${a.phone}=${a.provider ? a.provider + ':' : ''}${a.messageId ?? '?'}`)
+    parts.push(`accepted ${result.accepted.length} [${pairs.join(', ')}]`)
+    parts.push(`uncertain phones [${late.uncertain.join(', ')}]`)
+    parts.push(`rejected ${(result.rejected ?? []).length}`)
+  } else if (late.messageIds.length) {
+    parts.push(`ids [${late.messageIds.join(', ')}]`)
+  } else {
+    parts.push(`result ${JSON.stringify(result)}`)
+  }
+  return `${where} finished after its AbortSignal aborted: ${parts.join('; ')}`
+}
+
+/** Reports a late outcome: a process warning always, then the owner's hook. */
+function reportLate(late, hook) {
+  process.emitWarning(describeLate(late) + (hook ? '' : ' (pass onLateResult to handle it)'), {
+    type: 'VibergateLateResultWarning',
+    code: 'VIBERGATE_LATE_RESULT',
+  })
+  if (typeof hook !== 'function') return
+  try {
+    hook(late)
+  } catch (e) {
+    // Nobody awaits the hook: its failure is reported, not thrown into the event loop.
+    process.emitWarning(e instanceof Error ? e : new Error(String(e)))
+  }
+}
+
+/**
+ * Runs a native async call (`start` returns its Promise of JSON) under an optional AbortSignal.
+ * On abort the returned Promise rejects at once with AbortError; the native call keeps running,
+ * and an acting call's outcome goes to `reportLate`.
+ */
+function abortable({ owner, provider, hook, operation, signal }, start, convert) {
+  if (signal?.aborted) return Promise.reject(new AbortError(`${owner}.${operation}`, false, signal.reason))
+  let running
+  try {
+    running = guard(start)
+  } catch (e) {
+    return Promise.reject(e)
+  }
+  const settle = (json) => convert(fromCore(json))
+  if (signal == null) {
+    return running.then(settle, (e) => {
+      throw convertError(e)
+    })
+  }
+  return new Promise((resolve, reject) => {
+    let abandoned = false
+    const onAbort = () => {
+      abandoned = true
+      reject(new AbortError(`${owner}.${operation}`, true, signal.reason))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    const done = (outcome) => {
+      signal.removeEventListener('abort', onAbort)
+      if (!abandoned) {
+        if ('error' in outcome) reject(outcome.error)
+        else resolve(outcome.result)
+      } else if (ACTING.has(operation)) {
+        let name = null
+        try {
+          name = provider()
+        } catch {}
+        reportLate(lateResult(owner, name, operation, outcome), hook())
+      }
+    }
+    running.then(
+      (json) => {
+        let result
+        try {
+          result = settle(json)
+        } catch (e) {
+          return done({ error: convertError(e) })
+        }
+        done({ result })
+      },
+      (e) => done({ error: convertError(e) }),
+    )
+  })
+}
+
+/** How many arguments each operation takes before its optional `{ signal }`. */
+const ARITY = {
+  send: 1,
+  sendPersonalized: 1,
+  status: 1,
+  statusBatch: 1,
+  balance: 0,
+  rates: 0,
+  chats: 1,
+  chat: 2,
+  inbound: 1,
+  capabilities: 0,
+  sendToList: 1,
+  confirmMailing: 1,
+  mailings: 2,
+  mailing: 1,
+  deliveryList: 1,
+  markInboundRead: 1,
+}
+
 /** The operations and how their arguments become the core's JSON. */
 const OPERATIONS = {
   send: (message) => toCore(message),
@@ -92,17 +234,26 @@ const RESULTS = {
   markInboundRead: (r) => r.marked,
 }
 
-/** A client of one provider. Every method returns a Promise (run off the event loop, on the addon's own threads) and has a `…Sync` twin. */
+/**
+ * A client of one provider. Every method returns a Promise (run off the event loop, on the addon's
+ * own threads), takes an optional last `{ signal }` (AbortSignal), and has a `…Sync` twin.
+ */
 class Client {
   #native
+  /** Receives the `LateResult` of an acting call that finished after its AbortSignal aborted. */
+  onLateResult
 
-  /** @param {string} dsn a DSN (`smsclub://TOKEN@default?sender=Shop`) or a JSON configuration */
-  constructor(dsn) {
+  /**
+   * @param {string} dsn a DSN (`smsclub://TOKEN@default?sender=Shop`) or a JSON configuration
+   * @param {{ onLateResult?: (late: object) => void }} [options]
+   */
+  constructor(dsn, { onLateResult } = {}) {
     this.#native = guard(() => new native.NativeClient(String(dsn)))
+    this.onLateResult = onLateResult ?? null
   }
 
-  static #fromConfig(provider, config) {
-    return new Client(toCore({ provider, ...config }))
+  static #fromConfig(provider, { onLateResult, ...config }) {
+    return new Client(toCore({ provider, ...config }), { onLateResult })
   }
 
   static smsclub({ token, ...options }) {
@@ -122,10 +273,10 @@ class Client {
   }
 
   /** A client from the DSN in `VIBERGATE_DSN`. */
-  static fromEnv() {
+  static fromEnv(options = {}) {
     const dsn = process.env.VIBERGATE_DSN
     if (!dsn) throw new VibergateError({ code: 'invalid_config', message: 'VIBERGATE_DSN is not set', field: 'VIBERGATE_DSN' })
-    return new Client(dsn)
+    return new Client(dsn, options)
   }
 
   get provider() {
@@ -145,12 +296,17 @@ class Client {
     return this.toString()
   }
 
-  async _call(name, args) {
-    const op = snakeKey(name)
-    const json = await guard(() => this.#native.call(op, OPERATIONS[name](...args))).catch((e) => {
-      throw convertError(e)
-    })
-    return (RESULTS[name] ?? ((r) => r))(fromCore(json))
+  _call(name, args) {
+    const arity = ARITY[name]
+    const { signal } = args[arity] ?? {}
+    let json
+    try {
+      json = OPERATIONS[name](...args.slice(0, arity))
+    } catch (e) {
+      return Promise.reject(convertError(e))
+    }
+    const context = { owner: 'Client', provider: () => this.provider, hook: () => this.onLateResult, operation: name, signal }
+    return abortable(context, () => this.#native.call(snakeKey(name), json), RESULTS[name] ?? ((r) => r))
   }
 
   _callSync(name, args) {
@@ -179,14 +335,17 @@ for (const name of Object.keys(OPERATIONS)) {
 /** Failover across providers: a recipient moves on only when a provider certainly did not send. */
 class Router {
   #native
+  /** Receives the `LateResult` of a send that finished after its AbortSignal aborted. */
+  onLateResult
 
   /**
    * @param {string | string[]} chain DSNs joined by `||`, or a list of DSNs
-   * @param {{ cooldownMs?: number }} [options]
+   * @param {{ cooldownMs?: number, onLateResult?: (late: object) => void }} [options]
    */
-  constructor(chain, { cooldownMs } = {}) {
+  constructor(chain, { cooldownMs, onLateResult } = {}) {
     const joined = Array.isArray(chain) ? chain.join(' || ') : String(chain)
     this.#native = guard(() => new native.NativeRouter(joined, cooldownMs))
+    this.onLateResult = onLateResult ?? null
   }
 
   toDsn() {
@@ -197,24 +356,22 @@ class Router {
     return `Router(${this.toDsn()})`
   }
 
-  async #call(op, args) {
-    const json = await guard(() => this.#native.call(op, args)).catch((e) => {
-      throw convertError(e)
-    })
-    return fromCore(json)
+  #call(operation, args, { signal } = {}) {
+    const context = { owner: 'Router', provider: () => null, hook: () => this.onLateResult, operation, signal }
+    return abortable(context, () => this.#native.call(snakeKey(operation), args()), (r) => r)
   }
 
   /** Resolves with `{ accepted, rejected, uncertain, attempts, requests }`; every entry names its provider. */
-  send(message) {
-    return this.#call('send', toCore(message))
+  send(message, options) {
+    return this.#call('send', () => toCore(message), options)
   }
 
   sendSync(message) {
     return fromCore(guard(() => this.#native.callSync('send', toCore(message))))
   }
 
-  sendPersonalized(message) {
-    return this.#call('send_personalized', toCore(message))
+  sendPersonalized(message, options) {
+    return this.#call('sendPersonalized', () => toCore(message), options)
   }
 
   sendPersonalizedSync(message) {
@@ -222,8 +379,8 @@ class Router {
   }
 
   /** States of routed ids (`report.accepted` will do): each provider is asked about its own. */
-  status(ids) {
-    return this.#call('status', routedIds(ids))
+  status(ids, options) {
+    return this.#call('status', () => routedIds(ids), options)
   }
 
   statusSync(ids) {
@@ -259,8 +416,8 @@ class Sandbox {
     return guard(() => this.#native.dsn(provider))
   }
 
-  client(provider) {
-    return new Client(this.dsn(provider))
+  client(provider, options) {
+    return new Client(this.dsn(provider), options)
   }
 
   /** Every request received so far. */
@@ -299,6 +456,7 @@ function smsInfo(text) {
 }
 
 module.exports = {
+  AbortError,
   Client,
   Router,
   Sandbox,

@@ -10,7 +10,7 @@ DecisionTelecom and Intel-Tele, from one typed client over a native Rust core.
 """
 
 from ._native import __version__
-from .client import DSN_ENV, AsyncClient, Client, parse_webhook, sms_info
+from .client import DSN_ENV, AsyncClient, Client, LateResult, LateResultCallback, parse_webhook, sms_info
 from .errors import (
     AuthError,
     DecodeError,
@@ -70,6 +70,8 @@ __all__ = [
     "DSN_ENV",
     "AsyncClient",
     "Client",
+    "LateResult",
+    "LateResultCallback",
     "Router",
     "Sandbox",
     "parse_webhook",

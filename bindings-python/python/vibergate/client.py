@@ -6,7 +6,8 @@ import functools
 import json
 import logging
 import os
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar, Union
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar, Union
 
 from . import _native
 from .errors import InvalidConfigError, error_from_json
@@ -28,6 +29,9 @@ from .models import (
     SmsInfo,
     WebhookEvent,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 logger = logging.getLogger("vibergate")
 R = TypeVar("R")
@@ -238,51 +242,164 @@ def _executor() -> Any:
     return ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="vibergate")
 
 
+#: The operations that may act at the provider (send, confirm, mark read). When one of them
+#: finishes after its caller stopped waiting, its outcome is a :class:`LateResult`.
+_ACTING = frozenset({"send", "send_personalized", "send_to_list", "confirm_mailing", "mark_inbound_read"})
+
+
+@dataclass(frozen=True)
+class LateResult:
+    """The outcome of an :class:`AsyncClient` call that may have acted at the provider (a send,
+    ``send_personalized``, ``send_to_list``, ``confirm_mailing``, ``mark_inbound_read``) and
+    finished after the coroutine awaiting it was cancelled, e.g. by ``asyncio.wait_for``.
+
+    A request that has started cannot be called back: cancelling the coroutine stops the
+    waiting, not the call, and the provider may still issue message ids. So the outcome is not
+    dropped: it is logged at WARNING on the ``vibergate`` logger (naming every message id and
+    every uncertain phone) and handed to the client's ``on_late_result`` callback as this object.
+    Exactly one of ``result`` and ``error`` is set.
+    """
+
+    #: The method's name, e.g. ``"send"``.
+    operation: str
+    #: The provider the client is for.
+    provider: str
+    #: What the call returned: a :class:`SendReport`, a :class:`ListSend`, ``None``, ….
+    result: Any = None
+    #: What the call raised: a :class:`VibergateError` (its ``rejected`` lists recipients it
+    #: refused).
+    error: Optional[BaseException] = None
+
+    @property
+    def message_ids(self) -> List[str]:
+        """Every message id (or SMS.by mailing id) the provider issued."""
+        if isinstance(self.result, SendReport):
+            return self.result.message_ids
+        if isinstance(self.result, ListSend):
+            return [self.result.mailing_id]
+        return []
+
+    @property
+    def uncertain(self) -> List[str]:
+        """The phones that may have been sent to (no answer came): never re-send them blindly."""
+        if isinstance(self.result, SendReport):
+            return [u.phone for u in self.result.uncertain]
+        return []
+
+    def describe(self) -> str:
+        """One line for a log: the ids, the uncertain phones, or the error."""
+        where = f"AsyncClient.{self.operation} ({self.provider})"
+        if self.error is not None:
+            return f"{where} failed after its caller stopped waiting: {self.error}"
+        parts = []
+        if isinstance(self.result, SendReport):
+            accepted = ", ".join(f"{a.phone}={a.message_id}" for a in self.result.accepted)
+            parts.append(f"accepted {len(self.result.accepted)} [{accepted}]")
+            parts.append(f"message ids {self.message_ids}")
+            parts.append(f"uncertain phones {self.uncertain}")
+            parts.append(f"rejected {len(self.result.rejected)}")
+        elif self.message_ids:
+            parts.append(f"message ids {self.message_ids}")
+        else:
+            parts.append(f"result {self.result!r}")
+        return f"{where} finished after its caller stopped waiting: " + "; ".join(parts)
+
+
+LateResultCallback = Callable[[LateResult], object]
+
+
+def _deliver_late(late: LateResult, callback: Optional[LateResultCallback]) -> None:
+    """Logs a late outcome and hands it to the callback; a failing callback is logged, never
+    raised (it runs on a worker thread, where nobody could catch it)."""
+    logger.warning("%s%s", late.describe(), "" if callback else " (pass on_late_result= to AsyncClient to handle it)")
+    if callback is not None:
+        try:
+            callback(late)
+        except Exception:
+            logger.exception("vibergate: the on_late_result callback raised")
+
+
 def _async(method: Callable[..., R]) -> Callable[..., Any]:
     """The coroutine twin of a :class:`Client` method: runs it on a worker thread (the native
-    call releases the GIL, so the event loop keeps running)."""
+    call releases the GIL, so the event loop keeps running). When the coroutine is cancelled
+    while an acting call is running, the call's outcome becomes a :class:`LateResult`."""
+    name = method.__name__
+    acting = name in _ACTING
 
     @functools.wraps(method)
     async def run(self: "AsyncClient", *args: Any, **kwargs: Any) -> R:
         import asyncio  # imported on first use: it costs more than the rest of the package
 
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_executor(), functools.partial(method, self._client, *args, **kwargs))
+        call = _executor().submit(method, self._client, *args, **kwargs)
+        try:
+            return await asyncio.wrap_future(call)
+        except asyncio.CancelledError:
+            # Succeeds only while the call waits for a thread: then nothing was sent.
+            call.cancel()
+            if acting and not call.cancelled():
+                # Runs on the worker thread when the call ends (at once if it already has).
+                call.add_done_callback(functools.partial(_on_done, name, self._client.provider, self.on_late_result))
+            raise
 
     return run
 
 
-class AsyncClient:
-    """:class:`Client` for asyncio: the same methods, as coroutines."""
+def _on_done(operation: str, provider: str, callback: Optional[LateResultCallback], call: Future[Any]) -> None:
+    error = call.exception()
+    late = LateResult(operation, provider, None if error is not None else call.result(), error)
+    _deliver_late(late, callback)
 
-    def __init__(self, dsn: str) -> None:
+
+class AsyncClient:
+    """:class:`Client` for asyncio: the same methods, as coroutines, run on worker threads.
+
+    Cancelling a coroutine (``asyncio.wait_for`` timing out, a task cancelled) stops the waiting,
+    not the request: a send that has started runs to its end, and the provider may issue ids.
+    Such a late outcome is never dropped: it is logged at WARNING on the ``vibergate`` logger
+    with every message id and every uncertain phone, and handed as a :class:`LateResult` to
+    ``on_late_result``, if given. The callback runs on a vibergate worker thread (or on the
+    event loop's thread, when the call had just finished as it was cancelled): make it
+    thread-safe, and use ``loop.call_soon_threadsafe`` to reach asyncio objects. Its exceptions
+    are logged, not raised. Bound a send with the ``deadline_ms`` option rather than by
+    cancelling it.
+    """
+
+    #: Receives the :class:`LateResult` of an acting call that finished after its caller was
+    #: cancelled; ``None`` leaves only the WARNING log.
+    on_late_result: Optional[LateResultCallback]
+
+    def __init__(self, dsn: str, *, on_late_result: Optional[LateResultCallback] = None) -> None:
         self._client = Client(dsn)
+        self.on_late_result = on_late_result
 
     @classmethod
-    def wrap(cls, client: Client) -> "AsyncClient":
+    def wrap(cls, client: Client, *, on_late_result: Optional[LateResultCallback] = None) -> "AsyncClient":
         instance = cls.__new__(cls)
         instance._client = client
+        instance.on_late_result = on_late_result
         return instance
 
     @classmethod
-    def smsclub(cls, *, token: str, **options: Any) -> "AsyncClient":
-        return cls.wrap(Client.smsclub(token=token, **options))
+    def smsclub(cls, *, token: str, on_late_result: Optional[LateResultCallback] = None, **options: Any) -> "AsyncClient":
+        return cls.wrap(Client.smsclub(token=token, **options), on_late_result=on_late_result)
 
     @classmethod
-    def smsby(cls, *, token: str, **options: Any) -> "AsyncClient":
-        return cls.wrap(Client.smsby(token=token, **options))
+    def smsby(cls, *, token: str, on_late_result: Optional[LateResultCallback] = None, **options: Any) -> "AsyncClient":
+        return cls.wrap(Client.smsby(token=token, **options), on_late_result=on_late_result)
 
     @classmethod
-    def decisiontelecom(cls, *, api_key: str, **options: Any) -> "AsyncClient":
-        return cls.wrap(Client.decisiontelecom(api_key=api_key, **options))
+    def decisiontelecom(cls, *, api_key: str, on_late_result: Optional[LateResultCallback] = None, **options: Any) -> "AsyncClient":
+        return cls.wrap(Client.decisiontelecom(api_key=api_key, **options), on_late_result=on_late_result)
 
     @classmethod
-    def inteltele(cls, *, username: str, api_key: str, **options: Any) -> "AsyncClient":
-        return cls.wrap(Client.inteltele(username=username, api_key=api_key, **options))
+    def inteltele(
+        cls, *, username: str, api_key: str, on_late_result: Optional[LateResultCallback] = None, **options: Any
+    ) -> "AsyncClient":
+        return cls.wrap(Client.inteltele(username=username, api_key=api_key, **options), on_late_result=on_late_result)
 
     @classmethod
-    def from_env(cls) -> "AsyncClient":
-        return cls.wrap(Client.from_env())
+    def from_env(cls, *, on_late_result: Optional[LateResultCallback] = None) -> "AsyncClient":
+        return cls.wrap(Client.from_env(), on_late_result=on_late_result)
 
     @property
     def provider(self) -> str:

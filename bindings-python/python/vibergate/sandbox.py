@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Any, Dict, List, Optional, Type
 
 from . import _native
-from .client import AsyncClient, Client, _native_call
+from .client import AsyncClient, Client, LateResultCallback, _native_call
 
 
 class Sandbox:
@@ -57,8 +57,8 @@ class Sandbox:
     def client(self, provider: str) -> Client:
         return Client(self.dsn(provider))
 
-    def async_client(self, provider: str) -> AsyncClient:
-        return AsyncClient(self.dsn(provider))
+    def async_client(self, provider: str, *, on_late_result: Optional[LateResultCallback] = None) -> AsyncClient:
+        return AsyncClient(self.dsn(provider), on_late_result=on_late_result)
 
     def requests(self) -> List[Dict[str, Any]]:
         """Every request received so far (``provider``, ``method``, ``path``, ``body``,
