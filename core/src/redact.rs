@@ -128,7 +128,9 @@ impl Redactor {
         if spans.is_empty() {
             return bytes;
         }
-        let removed: usize = spans.iter().map(|(a, b)| b.saturating_sub(*a)).sum();
+        let removed = spans
+            .iter()
+            .fold(0usize, |n, (a, b)| n.saturating_add(b.saturating_sub(*a)));
         let mut out = Vec::with_capacity(
             bytes
                 .len()
@@ -341,8 +343,8 @@ fn decode_unit(body: &[u8], p: usize) -> Option<(Unit, usize)> {
                             return None;
                         }
                         let code = 0x10000u32
-                            .checked_add((hi - 0xD800).checked_mul(0x400)?)?
-                            .checked_add(lo - 0xDC00)?;
+                            .checked_add(hi.checked_sub(0xD800)?.checked_mul(0x400)?)?
+                            .checked_add(lo.checked_sub(0xDC00)?)?;
                         Some((Unit::char(char::from_u32(code)?), 12))
                     } else {
                         Some((Unit::char(char::from_u32(hi)?), 6))
