@@ -11,6 +11,10 @@
  *
  * The library is found through $VIBERGATE_LIB, else target/{release,debug}/libvibergate.so of
  * this checkout; the header through $VIBERGATE_HEADER, else include/vibergate.h.
+ *
+ * Every parameter that can carry a credential (a DSN, a configuration, a webhook secret, the
+ * JSON passed to the library) is marked #[\SensitiveParameter]: PHP 8.2+ shows it as
+ * SensitiveParameterValue in stack traces, so an exception's trace never prints a token.
  */
 
 declare(strict_types=1);
@@ -142,7 +146,7 @@ final class Native
     }
 
     /** Calls `$function(...$args, &err)` and returns the decoded JSON result. */
-    public static function call(string $function, mixed ...$args): mixed
+    public static function call(string $function, #[\SensitiveParameter] mixed ...$args): mixed
     {
         $ffi = self::ffi();
         $err = $ffi->new('vg_error*');
@@ -172,7 +176,7 @@ final class Native
         return $pointer === null || ($pointer instanceof FFI\CData && FFI::isNull($pointer));
     }
 
-    public static function json(mixed $value): string
+    public static function json(#[\SensitiveParameter] mixed $value): string
     {
         return json_encode($value, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
     }
@@ -184,7 +188,7 @@ final class Client
     private FFI\CData $handle;
 
     /** @param string $dsnOrConfig a DSN or a JSON configuration object */
-    public function __construct(string $dsnOrConfig)
+    public function __construct(#[\SensitiveParameter] string $dsnOrConfig)
     {
         $ffi = Native::ffi();
         $err = $ffi->new('vg_error*');
@@ -196,7 +200,7 @@ final class Client
     }
 
     /** A client from an array of options, e.g. ['provider' => 'smsclub', 'token' => '…']. */
-    public static function fromConfig(array $config): self
+    public static function fromConfig(#[\SensitiveParameter] array $config): self
     {
         return new self(Native::json($config));
     }
@@ -315,7 +319,7 @@ final class Router
     private FFI\CData $handle;
 
     /** @param string $chain DSNs joined by `||` */
-    public function __construct(string $chain)
+    public function __construct(#[\SensitiveParameter] string $chain)
     {
         $ffi = Native::ffi();
         $err = $ffi->new('vg_error*');
@@ -358,7 +362,7 @@ final class Router
  * Parses a provider callback into events. $request: ['method' => 'POST', 'query' => $_GET or a
  * query string, 'body' => file_get_contents('php://input'), 'content_type' => …].
  */
-function parse_webhook(string $provider, array $request): array
+function parse_webhook(string $provider, #[\SensitiveParameter] array $request): array
 {
     $request += ['method' => $_SERVER['REQUEST_METHOD'] ?? 'POST'];
     if (isset($request['query']) && is_array($request['query'])) {

@@ -137,6 +137,51 @@ test('router failover', function () use ($sb) {
     check(count($e?->details['attempts'] ?? []) === 2, 'attempts in the error');
 });
 
+test('no secret in stack traces', function () {
+    if (PHP_VERSION_ID < 80200) {
+        fwrite(STDERR, "skipped: #[\\SensitiveParameter] needs PHP 8.2, this is " . PHP_VERSION . "\n");
+        return;
+    }
+    // Traces with their arguments in full, as a development php.ini prints them.
+    ini_set('zend.exception_ignore_args', '0');
+    ini_set('zend.exception_string_param_max_len', '1000000');
+    $trace = fn (Throwable $e) => $e->getTraceAsString() . "\n" . print_r($e->getTrace(), true) . "\n" . $e;
+    // Control: an unmarked parameter does show up, so the checks below can fail.
+    $unmarked = function (string $dsn): void {
+        throw new RuntimeException('control');
+    };
+    try {
+        $unmarked('smsclub://SECRETTOKEN@default');
+    } catch (RuntimeException $e) {
+        check(str_contains($trace($e), 'SECRETTOKEN'), 'control: this PHP prints arguments in traces');
+    }
+    $cases = [
+        'bad DSN' => fn () => new Client('smsclub://SECRETTOKEN@default?colour=red'),
+        'bad JSON config' => fn () => Client::fromConfig(['provider' => 'smsclub', 'token' => 'SECRETTOKEN', 'colour' => 'red']),
+        'bad chain' => fn () => new Vibergate\Router('smsclub://SECRETTOKEN@default || nonsense'),
+        'webhook secret' => fn () => Vibergate\parse_webhook('decisiontelecom', ['body' => '{"message_id":1,"status":1}', 'secret' => 'SECRETTOKEN', 'callback_url' => 'https://shop.example/hook']),
+    ];
+    foreach ($cases as $what => $f) {
+        try {
+            $f();
+            check(false, "$what: no exception");
+        } catch (VibergateException $e) {
+            $text = $trace($e);
+            check(!str_contains($text, 'SECRETTOKEN'), "$what: the trace shows the secret:\n$text");
+            check(str_contains($text, 'SensitiveParameterValue'), "$what: no redacted parameter in the trace:\n$text");
+        }
+    }
+});
+
+test('a forged multibyte vg_token is an auth error', function () {
+    $body = '{"message_id":429,"status":1}';
+    foreach ([str_repeat("\u{1F600}", 16), 'a' . str_repeat('é', 31) . 'a', str_repeat('é', 32), str_repeat("\u{1F600}", 32), '0é', ''] as $token) {
+        foreach ([['vg_token' => $token], 'vg_token=' . rawurlencode($token)] as $query) {
+            throws('auth', fn () => Vibergate\parse_webhook('decisiontelecom', ['query' => $query, 'body' => $body, 'secret' => 's3cret', 'callback_url' => 'https://shop.example/hook']), 'forged token ' . json_encode($token));
+        }
+    }
+});
+
 test('the request log', function () use ($sb) {
     check(count($sb->requests()) > 10, 'requests');
 });
