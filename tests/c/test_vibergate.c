@@ -153,7 +153,14 @@ static void test_smsclub(vg_sandbox *sb) {
   err = NULL;
   CHECK(vg_sandbox_inject(sb, "{\"provider\":\"smsclub\",\"kind\":\"status\",\"status\":503}", &err) == VG_OK, "inject");
   err = NULL;
-  expect_error(vg_send(c, "{\"to\":[\"380989361121\"],\"text\":\"Hi\"}", &err), &err, VG_PROVIDER_ERROR, "\"http_status\":503", "injected 503");
+  /* A 5xx answer to a send may come after the provider acted: the recipient is uncertain, and
+   * the request is not sent again. */
+  expect_json(vg_send(c, "{\"to\":[\"380989361121\"],\"text\":\"Hi\"}", &err), "\"uncertain\":[{\"phone\":\"380989361121\"", &err, "injected 503 on a send");
+  /* To a read it is VG_PROVIDER_ERROR, once the retries (2 by default) are spent. */
+  err = NULL;
+  CHECK(vg_sandbox_inject(sb, "{\"provider\":\"smsclub\",\"kind\":\"status\",\"status\":503,\"count\":3}", &err) == VG_OK, "inject");
+  err = NULL;
+  expect_error(vg_status(c, "[\"1\"]", &err), &err, VG_PROVIDER_ERROR, "\"http_status\":503", "injected 503 on a read");
   err = NULL;
   CHECK(vg_sandbox_inject(sb, "{\"kind\":\"nonsense\"}", &err) == VG_INVALID_MESSAGE, "bad fault");
   vg_error_free(err);

@@ -81,9 +81,14 @@ test('errors are exception classes', function () use ($sb) {
     $sb->inject(['provider' => 'smsclub', 'kind' => 'rate_limit', 'retry_after' => '120']);
     $e = throws('rate_limited', fn () => $c->status(['1']), 'rate limited');
     check($e?->retryAfterMs === 120000, 'retry_after_ms');
+    $dt = new Client($sb->dsn('decisiontelecom') . '&max_retries=0');
+    // A 5xx to a send may come after the provider acted: uncertain, never an exception that
+    // invites a retry. To a read it is provider_error.
     $sb->inject(['provider' => 'decisiontelecom', 'kind' => 'status', 'status' => 500, 'body' => '{"name":"Internal server error","message":"x","code":2,"status":500}']);
-    $dt = new Client($sb->dsn('decisiontelecom'));
-    throws('provider_error', fn () => $dt->send(['to' => ['972512345678'], 'text' => 'x']), 'provider error');
+    $r = $dt->send(['to' => ['972512345678'], 'text' => 'x']);
+    check(($r['uncertain'][0]['phone'] ?? null) === '972512345678' && $r['accepted'] === [], '5xx on a send is uncertain');
+    $sb->inject(['provider' => 'decisiontelecom', 'kind' => 'status', 'status' => 500, 'body' => '{"name":"Internal server error","message":"x","code":2,"status":500}']);
+    throws('provider_error', fn () => $dt->status(['1']), 'provider error');
     throws('decode', fn () => Vibergate\parse_webhook('decisiontelecom', ['body' => 'nonsense']), 'decode');
     $down = new Client('smsclub://T@default?sender=S&max_retries=0&base_url=http://127.0.0.1:1');
     throws('transport', fn () => $down->status(['1']), 'transport');
