@@ -140,6 +140,9 @@ function reportLate(late, hook) {
  * and an acting call's outcome goes to `reportLate`.
  */
 function abortable({ owner, provider, hook, operation, signal }, start, convert) {
+  if (signal != null && typeof signal.addEventListener !== 'function') {
+    return Promise.reject(new TypeError(`vibergate: ${owner}.${operation}: options.signal must be an AbortSignal`))
+  }
   if (signal?.aborted) return Promise.reject(new AbortError(`${owner}.${operation}`, false, signal.reason))
   let running
   try {

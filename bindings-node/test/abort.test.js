@@ -113,6 +113,7 @@ test('a signal aborted before the call sends nothing', async () => {
   await assert.rejects(client.send({ to: ['972512345678'], text: 'Hi' }, { signal: AbortSignal.abort() }), isAbort(false))
   await assert.rejects(client.balance({ signal: AbortSignal.abort() }), isAbort(false))
   await assert.rejects(client.chats(undefined, { signal: AbortSignal.abort() }), isAbort(false))
+  await assert.rejects(client.send({ to: ['972512345678'], text: 'Hi' }, { signal: 'soon' }), TypeError)
   // A call that finished before the abort is untouched, and the listener is gone.
   const controller = new AbortController()
   const report = await client.send({ to: ['972512345678'], text: 'Hi' }, { signal: controller.signal })
