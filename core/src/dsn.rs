@@ -63,7 +63,8 @@ pub fn parse(dsn: &str) -> Result<Config> {
     if !host.eq_ignore_ascii_case("default") {
         config.base_url = Some(format!("https://{host}"));
     }
-    let mut seen: Vec<String> = Vec::new();
+    // A repeated option takes its last value, so that options appended to a DSN (the
+    // sandbox's, say) override it.
     for pair in parts
         .query
         .unwrap_or("")
@@ -73,15 +74,7 @@ pub fn parse(dsn: &str) -> Result<Config> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode(key, None)?;
         let value = decode(value, Some(&key))?;
-        if seen.contains(&key) {
-            return Err(Error::invalid_config(format!(
-                "DSN option {} is given twice",
-                shown_key(&key)
-            ))
-            .with_field(field_of(&key)));
-        }
         apply_option(&mut config, &key, value)?;
-        seen.push(key);
     }
     config.validate()?;
     Ok(config)
