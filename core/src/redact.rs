@@ -117,6 +117,7 @@ impl Redactor {
     }
 
     /// True when there is nothing to scrub.
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
