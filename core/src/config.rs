@@ -654,8 +654,6 @@ pub const NO_PROXY_ENV: [&str; 2] = ["NO_PROXY", "no_proxy"];
 
 /// The proxy of `config`: its `proxy` option, or else the environment ([`proxy_from_env`]).
 /// An explicit empty `proxy` means a direct connection, whatever the environment says.
-// Called by `Transport::new`; the allow goes once it is wired.
-#[allow(dead_code)]
 pub(crate) fn effective_proxy(config: &Config) -> Result<Option<ureq::Proxy>> {
     match &config.proxy {
         Some(url) if url.is_empty() => Ok(None),
@@ -667,8 +665,6 @@ pub(crate) fn effective_proxy(config: &Config) -> Result<Option<ureq::Proxy>> {
 /// The proxy named by the first non-empty variable of [`PROXY_ENV`], honouring `NO_PROXY` /
 /// `no_proxy` (comma-separated host names, `.suffix` / `*.suffix`, or `*`). An unusable value
 /// is `invalid_config` naming the variable, never echoing its value (it may hold a password).
-// Called by `Transport::new`; the allow goes once it is wired.
-#[allow(dead_code)]
 pub(crate) fn proxy_from_env() -> Result<Option<ureq::Proxy>> {
     proxy_from_lookup(&|name| std::env::var(name))
 }

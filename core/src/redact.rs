@@ -27,9 +27,6 @@
 //! Matches that overlap or touch are merged into one `***`. Scanning does not allocate unless
 //! something matches, and looks at each byte once per credential form that can start there.
 
-// Until `transport` builds its `Redactor`; remove with the first caller.
-#![allow(dead_code)]
-
 use std::fmt;
 
 use base64::Engine;

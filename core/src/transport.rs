@@ -267,7 +267,7 @@ pub struct Transport {
     log_hook: Option<LogHook>,
     /// The client's credentials, scrubbed from every answer so that no error body can leak one
     /// a provider echoed back.
-    secrets: Vec<Vec<u8>>,
+    redactor: crate::redact::Redactor,
 }
 
 impl fmt::Debug for Transport {
@@ -287,12 +287,7 @@ impl Transport {
             }
             _ => format!("vibergate/{}", crate::VERSION),
         };
-        let proxy = match &config.proxy {
-            Some(url) => Some(ureq::Proxy::new(url.expose()).map_err(|_| {
-                Error::invalid_config("option proxy is not a valid proxy URL").with_field("proxy")
-            })?),
-            None => ureq::Proxy::try_from_env(),
-        };
+        let proxy = crate::config::effective_proxy(config)?;
         let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_millis(config.timeout_ms)))
@@ -314,12 +309,7 @@ impl Transport {
             timeout: Duration::from_millis(config.timeout_ms),
             limiter: RateLimiter::new(config.effective_rate_limit()),
             log_hook: None,
-            secrets: [&config.token, &config.api_key]
-                .into_iter()
-                .flatten()
-                .map(|s| s.expose().as_bytes().to_vec())
-                .filter(|s| s.len() >= 4)
-                .collect(),
+            redactor: crate::redact::Redactor::new(config),
         })
     }
 
@@ -496,7 +486,7 @@ impl Transport {
                 });
             }
         };
-        let body = scrub(body, &self.secrets);
+        let body = self.redactor.scrub(body);
         Ok(HttpResponse {
             status,
             content_type,
@@ -572,8 +562,7 @@ impl Transport {
     }
 
     fn scrub_text(&self, text: &str) -> String {
-        String::from_utf8(scrub(text.as_bytes().to_vec(), &self.secrets))
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.redactor.scrub_str(text)
     }
 
     fn log(
@@ -599,29 +588,6 @@ impl Transport {
         // A panicking hook must not lose the answer it was shown.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
     }
-}
-
-/// `body` with every occurrence of a secret replaced by `***`.
-fn scrub(body: Vec<u8>, secrets: &[Vec<u8>]) -> Vec<u8> {
-    let mut body = body;
-    for secret in secrets {
-        if !body.windows(secret.len()).any(|w| w == secret.as_slice()) {
-            continue;
-        }
-        let mut out = Vec::with_capacity(body.len());
-        let mut i = 0;
-        while i < body.len() {
-            if body[i..].starts_with(secret) {
-                out.extend_from_slice(b"***");
-                i += secret.len();
-            } else {
-                out.push(body[i]);
-                i += 1;
-            }
-        }
-        body = out;
-    }
-    body
 }
 
 /// The time left before `deadline`, if there is one.
