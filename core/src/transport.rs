@@ -281,6 +281,7 @@ impl fmt::Debug for Transport {
 
 impl Transport {
     pub fn new(config: &Config) -> Result<Self, Error> {
+        config.validate()?;
         let user_agent = match &config.user_agent {
             Some(extra) if !extra.trim().is_empty() => {
                 format!("vibergate/{} {}", crate::VERSION, extra.trim())
