@@ -464,6 +464,16 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
         }
     }
 
+    // Rules that one provider's document adds; each lives in that provider's module.
+    #[allow(clippy::single_match)]
+    match provider {
+        ProviderId::DecisionTelecom => crate::providers::decisiontelecom::check_message(
+            message,
+            image_url.is_some() || button.is_some(),
+        )?,
+        _ => {}
+    }
+
     // SMS fallback.
     let sms_fallback = match &message.sms_fallback {
         None => None,

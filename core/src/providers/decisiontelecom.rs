@@ -9,13 +9,16 @@ use super::{check_ids, parse_json, status_error, Batch, Capabilities, Ctx};
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{id_string, text};
-use crate::message::{Category, Prepared};
+use crate::message::{Category, Message, Prepared};
 use crate::report::{Accepted, SendReport};
 use crate::retry::Idempotency;
 use crate::status::{DeliveryReport, DeliveryState};
 use crate::transport::{Body, HttpRequest, HttpResponse};
 
 const P: ProviderId = ProviderId::DecisionTelecom;
+/// "transactional message + SMS - TTL only 40 seconds": the one `validity_period` of a message
+/// with `text_sms`.
+pub const SMS_FALLBACK_TTL: u32 = 40;
 
 pub fn capabilities() -> Capabilities {
     Capabilities {
@@ -62,6 +65,50 @@ fn as_number(field: &str, digits: &str) -> Result<Value> {
     })
 }
 
+/// The rules DecisionTelecom's document adds to the unified validation (`message::prepare`
+/// calls this before its SMS fallback checks). `rich`: the message has an image or a button.
+///
+/// - "source_type … transactional message (text message) - 2": a transactional message is a text
+///   message, so an image or button in one is `unsupported` (field `category`): it is never sent
+///   as promotional behind the caller's back.
+/// - "text_sms … (only for transactional messages)": a message with an image or button is not
+///   transactional, so it cannot carry an SMS fallback (`invalid_message`, field `sms_fallback`).
+/// - "transactional message + SMS - TTL only 40 seconds": with an SMS fallback, `ttl_seconds` is
+///   40 or unset (`invalid_message`, field `ttl_seconds`).
+pub(crate) fn check_message(message: &Message, rich: bool) -> Result<()> {
+    if rich && message.sms_fallback.is_some() {
+        return Err(Error::invalid_message(
+            "sms_fallback",
+            "DecisionTelecom sends an SMS fallback (text_sms) only with transactional messages, \
+             and a transactional message is text only: a message with an image or button cannot \
+             have an SMS fallback",
+        )
+        .with_provider(P));
+    }
+    if rich && message.effective_category() == Category::Transactional {
+        return Err(Error::unsupported(
+            P,
+            "category",
+            "an image or button in a transactional message (source_type 2 is a text message): \
+             send it as promotional (category promotional, or leave category unset)",
+        ));
+    }
+    if let (Some(_), Some(ttl)) = (&message.sms_fallback, message.ttl_seconds) {
+        if ttl != SMS_FALLBACK_TTL {
+            return Err(Error::invalid_message(
+                "ttl_seconds",
+                format!(
+                    "DecisionTelecom gives a message with an SMS fallback a lifetime of only \
+                     {SMS_FALLBACK_TTL} seconds (\"transactional message + SMS - TTL only 40 \
+                     seconds\"): set ttl_seconds to {SMS_FALLBACK_TTL} or leave it unset, got {ttl}"
+                ),
+            )
+            .with_provider(P));
+        }
+    }
+    Ok(())
+}
+
 // ---- pure half -------------------------------------------------------------------------------
 
 /// One request per recipient. Unset optional fields are left out, never sent empty.
@@ -100,7 +147,13 @@ pub(crate) fn build_send(config: &Config, m: &Prepared) -> Result<Vec<Batch>> {
     if let Some(url) = &m.callback_url {
         common.insert("callback_url".into(), json!(url));
     }
-    if let Some(ttl) = m.ttl_seconds {
+    // With text_sms the lifetime is 40 s whether or not the caller set it (`check_message` has
+    // refused any other value): sent explicitly, as in the document's send-viber example.
+    let ttl = match &m.sms_fallback {
+        Some(_) => Some(SMS_FALLBACK_TTL),
+        None => m.ttl_seconds,
+    };
+    if let Some(ttl) = ttl {
         common.insert("validity_period".into(), json!(ttl));
     }
     m.recipients
@@ -135,7 +188,14 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
         };
     };
     let name = obj.get("name").and_then(text).unwrap_or_default();
-    let message = obj.get("message").and_then(text).unwrap_or_default();
+    // The long document's error tables spell the field `messege`, the short one and the official
+    // SDKs `message`: read both, so the provider's words are never lost.
+    let message = ["message", "messege"]
+        .iter()
+        .filter_map(|k| obj.get(*k).and_then(text))
+        .map(|m| m.trim().to_owned())
+        .find(|m| !m.is_empty())
+        .unwrap_or_default();
     let provider_code = obj.get("code").and_then(text);
     let status = obj
         .get("status")
@@ -292,4 +352,69 @@ pub(crate) fn status<S: AsRef<str>>(ctx: &Ctx<'_>, ids: &[S]) -> Result<Vec<Deli
             other => other,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::SmsFallback;
+
+    fn refused(m: Message) -> (ErrorCode, Option<String>) {
+        let rich = m.image_url.is_some() || m.button.is_some();
+        let e = check_message(&m, rich).unwrap_err();
+        (e.code(), e.field.clone())
+    }
+
+    #[test]
+    fn document_rules() {
+        let text = Message::to(["380636111112"]).text("Hi");
+        let sms = || SmsFallback::new("SMS");
+        // Transactional with an image or button: refused, never re-labelled.
+        assert_eq!(
+            refused(
+                text.clone()
+                    .button("Go", "https://x.example")
+                    .category(Category::Transactional)
+            ),
+            (ErrorCode::Unsupported, Some("category".into()))
+        );
+        assert!(check_message(&text.clone().button("Go", "https://x.example"), true).is_ok());
+        // An SMS fallback never goes with an image or button.
+        assert_eq!(
+            refused(
+                text.clone()
+                    .image_url("https://x.example/i.jpg")
+                    .button("Go", "https://x.example")
+                    .category(Category::Transactional)
+                    .sms_fallback(sms())
+            ),
+            (ErrorCode::InvalidMessage, Some("sms_fallback".into()))
+        );
+        // With text_sms the TTL is 40 or unset.
+        for ttl in [41, 3600, 21_600] {
+            assert_eq!(
+                refused(text.clone().sms_fallback(sms()).ttl_seconds(ttl)),
+                (ErrorCode::InvalidMessage, Some("ttl_seconds".into()))
+            );
+        }
+        assert!(check_message(&text.clone().sms_fallback(sms()).ttl_seconds(40), false).is_ok());
+        assert!(check_message(&text.clone().sms_fallback(sms()), false).is_ok());
+        assert!(check_message(&text.clone().ttl_seconds(21_600), false).is_ok());
+    }
+
+    #[test]
+    fn the_error_text_is_read_from_message_or_messege() {
+        for body in [
+            r#"{"name":"Topup balance is required","messege":"User balance is empty","code":3,"status":402}"#,
+            r#"{"name":"Topup balance is required","message":"User balance is empty","code":3,"status":402}"#,
+            r#"{"name":"Topup balance is required","message":"","messege":"User balance is empty","code":3,"status":402}"#,
+        ] {
+            let e = parse_send(&HttpResponse::new(402, body), &["1".to_owned()]).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InsufficientFunds);
+            assert_eq!(
+                e.message, "DecisionTelecom: Topup balance is required: User balance is empty",
+                "{body}"
+            );
+        }
+    }
 }

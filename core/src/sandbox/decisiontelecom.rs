@@ -87,16 +87,28 @@ fn send(shared: &Shared, b: &Map<String, Value>) -> Response {
     if text_of("button_caption").is_some_and(|c| c.chars().count() > 30) {
         return invalid("button_caption");
     }
-    if !matches!(b.get("source_type").and_then(Value::as_u64), Some(1 | 2)) {
+    let source_type = b.get("source_type").and_then(Value::as_u64);
+    if !matches!(source_type, Some(1 | 2)) {
         return invalid("source_type");
     }
+    // "transactional message (text message) - 2": 108/208 carry an image and a button.
+    if source_type == Some(2) && matches!(message_type, Some(108 | 208)) {
+        return invalid("source_type");
+    }
+    let sms = text_of("text_sms");
     if let Some(v) = b.get("validity_period") {
-        if !v.as_u64().is_some_and(|v| (40..=21_600).contains(&v)) {
+        // "promotion message - min TTL 40 seconds max TTL 21600 seconds (6 hours)", the same for
+        // transactional ones; "transactional message + SMS - TTL only 40 seconds".
+        let allowed = match sms {
+            Some(_) => v.as_u64() == Some(40),
+            None => v.as_u64().is_some_and(|v| (40..=21_600).contains(&v)),
+        };
+        if !allowed {
             return invalid("validity_period");
         }
     }
-    let sms = text_of("text_sms");
-    if sms.is_some_and(|t| sms_info(t).segments > 1) {
+    // "alternative SMS text … (only for transactional messages)", one SMS long.
+    if sms.is_some_and(|t| sms_info(t).segments > 1) || (sms.is_some() && source_type != Some(2)) {
         return invalid("text_sms");
     }
     for optional in [
@@ -149,7 +161,7 @@ pub(super) fn status_json(msg: &Msg, p: Phase, sms: Option<SmsPhase>) -> Value {
         .unwrap_or(json!(msg.id));
     let mut v = json!({"message_id": id, "status": code});
     if let Some(SmsPhase::Delivered) = sms {
-        v["sms_message_id"] = json!(id.as_u64().unwrap_or(0) + 100_000);
+        v["sms_message_id"] = json!(id.as_u64().unwrap_or(0).saturating_add(100_000));
         v["sms_message_status"] = json!(2);
     }
     v
@@ -158,7 +170,7 @@ pub(super) fn status_json(msg: &Msg, p: Phase, sms: Option<SmsPhase>) -> Value {
 /// A 2-way reply callback from the recipient.
 pub(super) fn reply_json(msg: &Msg, now_unix: i64) -> Value {
     json!({
-        "message_token": msg.id.parse::<u64>().unwrap_or(0) + 44_000_000_000_000,
+        "message_token": msg.id.parse::<u64>().unwrap_or(0).saturating_add(44_000_000_000_000),
         "phone_number": msg.phone,
         "time": now_unix,
         "message": {"text": format!("Re: {}", msg.text.chars().take(40).collect::<String>()), "tracking_data": format!("tracking_id:{}", msg.id)}
@@ -180,5 +192,79 @@ fn status(shared: &Shared, b: &Map<String, Value>) -> Response {
             Response::json(200, &status_json(msg, p, sms))
         }
         None => invalid("message_id"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use base64::Engine;
+    use serde_json::{json, Value};
+
+    use crate::sandbox::{Sandbox, SandboxConfig};
+
+    fn send(sb: &Sandbox, body: &Value) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(5)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let key = base64::engine::general_purpose::STANDARD.encode("sandbox-key");
+        let mut response = agent
+            .post(&format!("{}/v1/api/send-viber", sb.base_url()))
+            .header("Authorization", &format!("Basic {key}"))
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// decisiontelecom-viber-sms.md: "transactional message + SMS - TTL only 40 seconds",
+    /// text_sms "(only for transactional messages)", "transactional message (text message) - 2".
+    #[test]
+    fn refuses_what_the_document_refuses() {
+        let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+        let base = json!({"source_addr": "Custom Company", "destination_addr": 380636111112u64,
+            "message_type": 106, "text": "Message content", "source_type": 2});
+        let with = |extra: Value| {
+            let mut b = base.clone();
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let rich = json!({"message_type": 108, "image": "https://x.example/i.jpg",
+            "button_caption": "Join Us", "button_action": "https://x.example"});
+        for (extra, param) in [
+            (
+                json!({"text_sms": "SMS", "validity_period": 3600}),
+                "validity_period",
+            ),
+            (json!({"text_sms": "SMS", "source_type": 1}), "text_sms"),
+            (rich.clone(), "source_type"),
+        ] {
+            let (status, answer) = send(&sb, &with(extra.clone()));
+            assert_eq!(status, 400, "{extra}: {answer}");
+            assert_eq!(
+                answer["name"],
+                format!("Invalid Parameter: {param}"),
+                "{extra}"
+            );
+        }
+        let mut promo = with(rich);
+        promo["source_type"] = json!(1);
+        for body in [
+            with(json!({"text_sms": "SMS", "validity_period": 40})),
+            with(json!({"text_sms": "SMS"})),
+            with(json!({"validity_period": 21_600})),
+            promo,
+        ] {
+            let (status, answer) = send(&sb, &body);
+            assert_eq!(status, 200, "{body}: {answer}");
+            assert!(answer["message_id"].is_u64(), "{answer}");
+        }
     }
 }
