@@ -430,8 +430,15 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
         }
     }
 
-    // Sender.
-    let sender = non_empty(&message.sender).or_else(|| non_empty(&config.sender));
+    // Sender. A reply into a chat goes out under the chat's own sender: the client's default
+    // sender is not added to it (SMS Club's reply example carries no sender).
+    let sender = non_empty(&message.sender).or_else(|| {
+        if is_chat_reply {
+            None
+        } else {
+            non_empty(&config.sender)
+        }
+    });
     if sender.is_none() && caps.sender_required && !is_chat_reply {
         return Err(invalid(
             "sender",
@@ -465,12 +472,14 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
     }
 
     // Rules that one provider's document adds; each lives in that provider's module.
-    #[allow(clippy::single_match)]
     match provider {
         ProviderId::DecisionTelecom => crate::providers::decisiontelecom::check_message(
             message,
             image_url.is_some() || button.is_some(),
         )?,
+        ProviderId::SmsClub => {
+            crate::providers::smsclub::check_message(image_url.is_some(), button.is_some())?
+        }
         _ => {}
     }
 

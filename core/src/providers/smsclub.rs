@@ -19,6 +19,11 @@ use crate::transport::{Body, HttpRequest, HttpResponse};
 const P: ProviderId = ProviderId::SmsClub;
 /// Phones per send and ids per status request.
 pub const CHUNK: usize = 500;
+/// The longest `lifetime`. The document prints "3,600 to 860,00 in bulk sending and 60 to 860,00
+/// in single sending": its digits say 86 000. Whether that was meant as 86 000 or as one day
+/// (86 400), every value up to 86 000 is inside the range, so that is the maximum vibergate
+/// sends (docs/providers.md).
+pub const MAX_LIFETIME: u32 = 86_000;
 
 pub fn capabilities() -> Capabilities {
     Capabilities {
@@ -34,7 +39,7 @@ pub fn capabilities() -> Capabilities {
         callback_url: false,
         label: false,
         max_recipients_per_request: Some(CHUNK),
-        ttl_seconds: Some((60, 3600, 86_400)),
+        ttl_seconds: Some((60, 3600, MAX_LIFETIME)),
         sender_required: true,
         numeric_sender_id: false,
         max_sender_chars: None,
@@ -59,6 +64,23 @@ fn authorize(config: &Config, request: HttpRequest) -> HttpRequest {
         .map(|t| t.expose())
         .unwrap_or_default();
     request.header("Authorization", format!("Bearer {token}"))
+}
+
+/// The rule SMS Club's document adds to the unified validation (`message::prepare` calls it):
+/// "Some optional parameters must be used together or not used at all, for example, parameters
+/// (picture_url, button_txt, button_url)". An image without a button is refused by the
+/// capabilities (`image_needs_button`); a button without an image is a message SMS Club cannot
+/// send: `unsupported` (field `button`), so that a Router may take it elsewhere.
+pub(crate) fn check_message(has_image: bool, has_button: bool) -> Result<()> {
+    if has_button && !has_image {
+        return Err(Error::unsupported(
+            P,
+            "button",
+            "a button without an image (picture_url, button_txt and button_url are sent \
+             together or not at all): add image_url or leave the button out",
+        ));
+    }
+    Ok(())
 }
 
 // ---- pure half -------------------------------------------------------------------------------
@@ -152,18 +174,30 @@ fn request_data(response: &HttpResponse) -> Result<Value> {
     )
 }
 
-/// Maps `errorRequest.errors` and the HTTP status onto an error (SPEC §4 table).
+/// Maps `errorRequest.errors` and the HTTP status onto an error (SPEC §4 table). `errors` may hold
+/// several keys: every key and its messages go into the message; the first key (in the answer's
+/// order) decides the code when the HTTP status does not, and becomes `field`.
 fn error_from(response: &HttpResponse, errors: &Value) -> Error {
-    let (key, messages) = match errors.as_object().and_then(|o| o.iter().next()) {
-        Some((k, v)) => {
-            let list: Vec<String> = match v {
-                Value::Array(items) => items.iter().filter_map(text).collect(),
-                other => text(other).into_iter().collect(),
-            };
-            (Some(k.clone()), list.join("; "))
-        }
-        None => (None, String::new()),
+    let entries: Vec<(String, Vec<String>)> = match errors {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                let list = match v {
+                    Value::Array(items) => items.iter().filter_map(text).collect(),
+                    other => text(other).into_iter().collect(),
+                };
+                (k.clone(), list)
+            })
+            .collect(),
+        // Not an object: keep whatever words it has.
+        Value::Array(items) => vec![(String::new(), items.iter().filter_map(text).collect())],
+        other => vec![(String::new(), text(other).into_iter().collect())],
     };
+    let key = entries
+        .iter()
+        .map(|(k, _)| k)
+        .find(|k| !k.is_empty())
+        .cloned();
     let status = response.status;
     let by_status = match status {
         401 => Some(ErrorCode::Auth),
@@ -187,10 +221,25 @@ fn error_from(response: &HttpResponse, errors: &Value) -> Error {
         _ => ErrorCode::InvalidRequest,
     });
     let code = by_status.or(by_key).unwrap_or(ErrorCode::InvalidRequest);
-    let message = if messages.is_empty() {
+    // One key reads as before ("SMS Club: Incorrect text."); several name their keys.
+    let several = entries.len() > 1;
+    let parts: Vec<String> = entries
+        .iter()
+        .filter_map(|(k, list)| {
+            let words = list.join("; ");
+            if !several || k.is_empty() {
+                (!words.is_empty()).then_some(words)
+            } else if words.is_empty() {
+                Some(k.clone())
+            } else {
+                Some(format!("{k}: {words}"))
+            }
+        })
+        .collect();
+    let message = if parts.is_empty() {
         format!("SMS Club refused the request (HTTP {status})")
     } else {
-        format!("SMS Club: {messages}")
+        format!("SMS Club: {}", parts.join("; "))
     };
     let mut error = Error::new(code, message)
         .with_provider(P)
@@ -440,4 +489,60 @@ pub(crate) fn inbound(
             chat_id: Some(thread.chat_id.clone()),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(status: u16, body: &str) -> Error {
+        let response = HttpResponse::new(status, body);
+        parse_send(&response, &["380989361121".to_owned()]).unwrap_err()
+    }
+
+    #[test]
+    fn every_key_of_error_request_is_kept() {
+        let e = error_of(
+            200,
+            r#"{"errorRequest":{"errors":{"noMoney":["Not enough money."],"sender":["Sender name is incorrect","and more"],"x":[]}}}"#,
+        );
+        assert_eq!(e.code(), ErrorCode::InsufficientFunds);
+        assert_eq!(e.field.as_deref(), Some("noMoney"));
+        assert_eq!(
+            e.message,
+            "SMS Club: noMoney: Not enough money.; sender: Sender name is incorrect; and more; x"
+        );
+        // One key reads as the document prints it.
+        let e = error_of(
+            462,
+            r#"{"errorRequest":{"errors":{"text":["Incorrect text."]}}}"#,
+        );
+        assert_eq!(e.message, "SMS Club: Incorrect text.");
+        assert_eq!(e.code(), ErrorCode::InvalidText);
+        // Shapes the document does not show never lose the words, nor panic.
+        for (body, words) in [
+            (r#"{"errorRequest":{"errors":["a","b"]}}"#, "SMS Club: a; b"),
+            (r#"{"errorRequest":{"errors":"plain"}}"#, "SMS Club: plain"),
+            (r#"{"errorRequest":{"errors":{"k":"v"}}}"#, "SMS Club: v"),
+            (
+                r#"{"errorRequest":{"errors":{}}}"#,
+                "SMS Club refused the request (HTTP 400)",
+            ),
+            (
+                r#"{"errorRequest":{"errors":null}}"#,
+                "SMS Club refused the request (HTTP 400)",
+            ),
+        ] {
+            assert_eq!(error_of(400, body).message, words, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_button_needs_a_picture() {
+        let e = check_message(false, true).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unsupported);
+        assert_eq!(e.field.as_deref(), Some("button"));
+        assert!(check_message(true, true).is_ok());
+        assert!(check_message(false, false).is_ok());
+    }
 }
