@@ -480,7 +480,8 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
         ProviderId::SmsClub => {
             crate::providers::smsclub::check_message(image_url.is_some(), button.is_some())?
         }
-        _ => {}
+        ProviderId::IntelTele => crate::providers::inteltele::check_message(image_url.as_deref())?,
+        ProviderId::SmsBy => {}
     }
 
     // SMS fallback.

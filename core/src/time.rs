@@ -110,6 +110,33 @@ pub(crate) fn to_rfc3339(raw: &str, offset_minutes: i32) -> Option<String> {
     ))
 }
 
+/// Unix seconds of a civil date and time written in a zone `offset_minutes` east of UTC, in
+/// either form [`to_rfc3339`] reads; `None` for anything else, years outside 0–9999 included (so
+/// that the arithmetic cannot overflow).
+pub(crate) fn local_to_unix(raw: &str, offset_minutes: i32) -> Option<i64> {
+    // `to_rfc3339` checks the parts and writes them in one fixed form.
+    let normal = to_rfc3339(raw, 0)?;
+    let (date, time) = normal.strip_suffix('Z')?.split_once('T')?;
+    let date: Vec<i64> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let time: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (&[y, m, d], &[h, mi, s]) = (date.as_slice(), time.as_slice()) else {
+        return None;
+    };
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let days = days_from_civil(y, u32::try_from(m).ok()?, u32::try_from(d).ok()?);
+    days.checked_mul(86_400)?
+        .checked_add(h * 3600 + mi * 60 + s)?
+        .checked_sub(i64::from(offset_minutes).checked_mul(60)?)
+}
+
 /// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) into unix seconds.
 pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -187,6 +214,23 @@ mod tests {
             Some("2024-10-16T22:52:42+03:00")
         );
         assert_eq!(to_rfc3339("garbage", 0), None);
+        // 12:08:29 at UTC+3 is 09:08:29 UTC.
+        assert_eq!(
+            local_to_unix("17-02-2013 12:08:29", 180).map(format_rfc3339_utc),
+            Some("2013-02-17T09:08:29Z".to_owned())
+        );
+        assert_eq!(
+            local_to_unix("2017-01-23 12:34:56", -330).map(format_rfc3339_utc),
+            Some("2017-01-23T18:04:56Z".to_owned())
+        );
+        for hostile in [
+            "99999999999999999-01-01 00:00:00",
+            "10000-01-01 00:00:00",
+            "2017-01-23",
+            "2017-01-23 12:34",
+        ] {
+            assert_eq!(local_to_unix(hostile, 0), None, "{hostile}");
+        }
         for hostile in [
             "Sun, 06 Nov 1994 9999999999999999:00:00 GMT",
             "Sun, 06 Nov 99999999999999999 08:49:37 GMT",

@@ -77,6 +77,54 @@ fn form_post(
     HttpRequest::post(path, Body::Form(pairs), idempotency)
 }
 
+/// The image formats `im_image` takes: "Format: jpg/jpeg/png (format must be lowercase)".
+const IMAGE_EXTENSIONS: [&str; 3] = ["jpg", "jpeg", "png"];
+
+/// The rule Intel-Tele's document adds to the unified validation (`message::prepare` calls it):
+/// `im_image` "should not exceed 400x400px. Format: jpg/jpeg/png (format must be lowercase)".
+/// The size needs the image itself; the format is checked offline, on the extension of the
+/// URL's path (`invalid_message`, field `image_url`).
+pub(crate) fn check_message(image_url: Option<&str>) -> Result<()> {
+    let Some(url) = image_url else {
+        return Ok(());
+    };
+    let extension = image_extension(url);
+    match extension {
+        Some(ext) if IMAGE_EXTENSIONS.contains(&ext) => Ok(()),
+        Some(ext) if IMAGE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) => {
+            Err(Error::invalid_message(
+                "image_url",
+                format!(
+                    "Intel-Tele needs the image's extension in lowercase (\"format must be \
+                     lowercase\"): .{ext} must be .{}",
+                    ext.to_ascii_lowercase()
+                ),
+            )
+            .with_provider(P))
+        }
+        _ => Err(Error::invalid_message(
+            "image_url",
+            format!(
+                "Intel-Tele takes only .jpg, .jpeg or .png images, named so in the URL's path \
+                 (lowercase), got {}",
+                extension.map_or_else(|| "no extension".to_owned(), |e| format!(".{e}"))
+            ),
+        )
+        .with_provider(P)),
+    }
+}
+
+/// The extension of the last segment of a URL's path (query and fragment left out), if any.
+fn image_extension(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    // The path starts at the first `/` after the host; without one there is no file name.
+    let (_, path) = rest.split_once('/')?;
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let (stem, ext) = file.rsplit_once('.')?;
+    (!stem.is_empty() && !ext.is_empty()).then_some(ext)
+}
+
 // ---- pure half -------------------------------------------------------------------------------
 
 pub(crate) fn build_send(config: &Config, m: &Prepared) -> Vec<Batch> {
@@ -262,15 +310,98 @@ pub(crate) fn parse_status(response: &HttpResponse, ids: &[String]) -> Result<Ve
             Some(entry) => {
                 let raw = entry.get("status").and_then(text).unwrap_or_default();
                 let mut r = DeliveryReport::new(id, map_state(&raw), raw);
-                r.updated_at = entry
-                    .get("date")
-                    .and_then(text)
-                    .map(|d| crate::time::to_rfc3339(&d, 0).unwrap_or(d));
+                if let Some(date) = entry.get("date").and_then(text) {
+                    let zone = entry.get("time_zone").and_then(text);
+                    match status_time(&date, zone.as_deref()) {
+                        Some(at) => r.updated_at = Some(at),
+                        // A time this SDK cannot place on the UTC line is kept as written, in
+                        // `detail`, never stamped as UTC.
+                        None => {
+                            r.detail = Some(format!(
+                                "status time {} ({})",
+                                date.trim(),
+                                zone.as_deref().map_or("no time zone", str::trim)
+                            ))
+                        }
+                    }
+                }
                 r
             }
             None => DeliveryReport::not_mentioned(id, P),
         })
         .collect())
+}
+
+/// The RFC 3339 UTC time of a status answer's `date` in its `time_zone`. The request asks for
+/// `timezone=UTC`, so an answer without `time_zone` is read as UTC (as the document's example
+/// answer to that request says); a zone given by name other than UTC (the account's zone, e.g.
+/// `Europe/Kiev`) has daylight-saving rules this SDK does not carry, so it gives `None`.
+fn status_time(date: &str, zone: Option<&str>) -> Option<String> {
+    let offset = match zone {
+        None => 0,
+        Some(z) => zone_offset_minutes(z)?,
+    };
+    crate::time::local_to_unix(date, offset).map(crate::time::format_rfc3339_utc)
+}
+
+/// Minutes east of UTC of a zone written as UTC (`UTC`, `GMT`, `Z`, `Etc/UTC`…) or as a fixed
+/// offset (`+03:00`, `+0300`, `UTC+3`, `GMT-05:30`, and POSIX `Etc/GMT-3`, which is UTC+3).
+fn zone_offset_minutes(zone: &str) -> Option<i32> {
+    let z = zone.trim().to_ascii_lowercase();
+    if matches!(
+        z.as_str(),
+        "utc"
+            | "gmt"
+            | "z"
+            | "zulu"
+            | "universal"
+            | "etc/utc"
+            | "etc/gmt"
+            | "etc/universal"
+            | "etc/zulu"
+            | "uct"
+            | "etc/uct"
+            | "greenwich"
+            | "etc/greenwich"
+    ) {
+        return Some(0);
+    }
+    // POSIX names count the other way: Etc/GMT-3 is three hours east of UTC.
+    let (rest, flip) = if let Some(r) = z.strip_prefix("etc/gmt") {
+        (r, true)
+    } else if let Some(r) = z.strip_prefix("utc").or_else(|| z.strip_prefix("gmt")) {
+        (r, false)
+    } else {
+        (z.as_str(), false)
+    };
+    let mut chars = rest.chars();
+    let sign: i32 = match chars.next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let digits = chars.as_str();
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if digits.len() == 4 => (digits.get(..2)?, digits.get(2..)?),
+        None => (digits, "0"),
+    };
+    if hours.is_empty()
+        || hours.len() > 2
+        || minutes.len() > 2
+        || !hours
+            .bytes()
+            .chain(minutes.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    let east = sign * (hours * 60 + minutes);
+    Some(if flip { -east } else { east })
 }
 
 pub(crate) fn build_balance(config: &Config) -> HttpRequest {
@@ -348,4 +479,127 @@ pub(crate) fn balance(ctx: &Ctx<'_>) -> Result<Balance> {
 
 pub(crate) fn rates(ctx: &Ctx<'_>) -> Result<Vec<Rate>> {
     ctx.read(&build_rates(ctx.config), parse_rates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_extensions_are_read_from_the_path_and_must_be_lowercase() {
+        for good in [
+            "https://intel-tele.com/images/logo.png",
+            "http://x.example/a/b.jpeg?size=big#top",
+            "https://x.example/photo.JPG.jpg",
+        ] {
+            assert!(check_message(Some(good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "https://x.example/logo.PNG",
+            "https://x.example/logo.Jpg",
+            "https://x.example/logo.gif",
+            "https://x.example/logo",
+            "https://x.example/.png",
+            "https://x.example/logo.",
+            "https://x.example",
+            "https://x.example?f=a.png",
+            "https://x.example/image?name=a.png",
+            "https://x.example/dir.png/",
+            "https://x.example/лого.пнг",
+            "https://x.example/a.p\u{301}ng",
+        ] {
+            let e = check_message(Some(bad)).expect_err(bad);
+            assert_eq!(e.code(), ErrorCode::InvalidMessage, "{bad}");
+            assert_eq!(e.field.as_deref(), Some("image_url"), "{bad}");
+        }
+        assert!(check_message(None).is_ok());
+        let e = check_message(Some("https://x.example/logo.PNG")).unwrap_err();
+        assert!(e.message.contains(".png"), "{e}");
+    }
+
+    #[test]
+    fn status_times_honour_the_answers_time_zone() {
+        let t = |date: &str, zone: Option<&str>| status_time(date, zone);
+        assert_eq!(
+            t("17-02-2013 12:08:29", Some("UTC")).as_deref(),
+            Some("2013-02-17T12:08:29Z")
+        );
+        // We ask for timezone=UTC: an answer without time_zone is UTC.
+        assert_eq!(
+            t("2017-01-23 12:34:56", None).as_deref(),
+            Some("2017-01-23T12:34:56Z")
+        );
+        for (zone, want) in [
+            ("UTC+3", "2013-02-17T09:08:29Z"),
+            ("GMT+03:00", "2013-02-17T09:08:29Z"),
+            ("+0300", "2013-02-17T09:08:29Z"),
+            ("Etc/GMT-3", "2013-02-17T09:08:29Z"),
+            ("-05:30", "2013-02-17T17:38:29Z"),
+            (" etc/utc ", "2013-02-17T12:08:29Z"),
+        ] {
+            assert_eq!(
+                t("17-02-2013 12:08:29", Some(zone)).as_deref(),
+                Some(want),
+                "{zone}"
+            );
+        }
+        // Never a local time stamped as UTC.
+        for zone in [
+            "Europe/Kiev",
+            "MSK",
+            "",
+            "UTC+",
+            "UTC+99",
+            "+3:99",
+            "+123:00",
+            "UTC+٣",
+            "+0٣00",
+            "+٣",
+            "GMT+03:00:00",
+        ] {
+            assert_eq!(t("17-02-2013 12:08:29", Some(zone)), None, "{zone:?}");
+        }
+        assert_eq!(t("yesterday", Some("UTC")), None);
+    }
+
+    #[test]
+    fn a_status_in_a_named_zone_keeps_its_time_in_detail() {
+        let response = HttpResponse::new(
+            200,
+            r#"{"m1": {"date": "2017-01-23 12:34:56", "status": "delivrd", "time_zone": "Europe/Kiev"}}"#,
+        );
+        let r = parse_status(&response, &["m1".to_owned()]).unwrap();
+        assert_eq!(r[0].updated_at, None);
+        assert_eq!(
+            r[0].detail.as_deref(),
+            Some("status time 2017-01-23 12:34:56 (Europe/Kiev)")
+        );
+    }
+
+    /// The documents show only http:// URLs; vibergate defaults to https://. When the host
+    /// serves no TLS, the error says how to opt into http://.
+    #[test]
+    fn a_failed_tls_handshake_says_how_to_use_http() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut buf = [0u8; 512];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            }
+        });
+        let client = crate::Client::from_dsn(&format!(
+            "inteltele://user:key@default?base_url=https://127.0.0.1:{port}&max_retries=0&timeout_ms=5000"
+        ))
+        .unwrap();
+        let e = client.balance().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Transport, "{e}");
+        assert!(
+            e.message.contains("base_url=http://")
+                && e.message.contains("allow_insecure_http=true"),
+            "{e}"
+        );
+    }
 }

@@ -74,6 +74,17 @@ fn send(shared: &Shared, p: &[(String, String)]) -> Response {
     if param(p, "sms_source").is_some() != param(p, "sms_message").is_some() {
         return request_error("can't send message");
     }
+    // "im_image … Use together with im_button_link and im_button_text"; "im_button_text … Use
+    // together with im_button_link": a missing partner is a missing parameter.
+    let (image, button_text, button_link) = (
+        param(p, "im_image"),
+        param(p, "im_button_text"),
+        param(p, "im_button_link"),
+    );
+    if button_text.is_some() != button_link.is_some() || (image.is_some() && button_text.is_none())
+    {
+        return request_error("can't send message");
+    }
     if let Some(ttl) = param(p, "im_ttl") {
         if !ttl.parse::<u32>().is_ok_and(|t| (60..=86_400).contains(&t)) {
             return request_error("can't send message");
@@ -144,10 +155,52 @@ pub(super) fn status_name(p: Phase) -> &'static str {
     }
 }
 
+/// The zone the sandbox's account profile is set to: "If not set, the timezone from your profile
+/// will be used."
+const PROFILE_TIME_ZONE: (&str, i32) = ("UTC", 0);
+
+/// The zone a status request asks for (`timezone`), as (name, minutes east of UTC): UTC and
+/// fixed offsets such as `+03:00`; anything else falls back to the profile's zone.
+fn requested_zone(p: &[(String, String)]) -> (String, i32) {
+    let Some(zone) = param(p, "timezone").map(str::trim) else {
+        return (PROFILE_TIME_ZONE.0.to_owned(), PROFILE_TIME_ZONE.1);
+    };
+    if zone.eq_ignore_ascii_case("utc") || zone.eq_ignore_ascii_case("gmt") {
+        return ("UTC".to_owned(), 0);
+    }
+    let offset = (|| {
+        let (sign, rest) = match zone.strip_prefix('+') {
+            Some(r) => (1, r),
+            None => (-1, zone.strip_prefix('-')?),
+        };
+        let (h, m) = rest.split_once(':')?;
+        let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+        ((0..=14).contains(&h) && (0..60).contains(&m)).then_some(sign * (h * 60 + m))
+    })();
+    match offset {
+        Some(o) => (zone.to_owned(), o),
+        None => (PROFILE_TIME_ZONE.0.to_owned(), PROFILE_TIME_ZONE.1),
+    }
+}
+
+/// The status timestamp in the requested `timeformat` ("If not set, no timestamp will be passed
+/// in the response"): `datetime` 2017-01-23 12:34:56, `date`, or `time`.
+fn status_date(p: &[(String, String)], unix: i64, offset_minutes: i32) -> Option<String> {
+    let full = crate::time::format_local_t(unix, offset_minutes).replace('T', " ");
+    let (date, time) = full.split_once(' ')?;
+    match param(p, "timeformat")?.trim() {
+        "datetime" => Some(full.clone()),
+        "date" => Some(date.to_owned()),
+        "time" => Some(time.to_owned()),
+        _ => None,
+    }
+}
+
 fn status(shared: &Shared, p: &[(String, String)]) -> Response {
     let Some(ids) = param(p, "requests") else {
         return request_error("can't send message");
     };
+    let (zone, offset) = requested_zone(p);
     let state = shared.state();
     let mut out = Map::new();
     for id in ids.split(',').map(str::trim).filter(|i| !i.is_empty()) {
@@ -158,7 +211,11 @@ fn status(shared: &Shared, p: &[(String, String)]) -> Response {
         {
             Some(m) => {
                 let (phase, _) = phase(m, Instant::now(), shared.step());
-                json!({"date": crate::time::format_local_t(m.sent_unix, 0).replace('T', " "), "status": status_name(phase), "time_zone": "UTC"})
+                let mut entry = json!({"status": status_name(phase), "time_zone": zone});
+                if let Some(date) = status_date(p, m.sent_unix, offset) {
+                    entry["date"] = json!(date);
+                }
+                entry
             }
             None => json!({"status": "unknown"}),
         };
@@ -188,4 +245,83 @@ pub(super) fn callback_fields(msg: &Msg, p: Phase, now_unix: i64) -> Vec<(String
             crate::time::format_local_t(now_unix, 0).replace('T', " "),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::Value;
+
+    use crate::sandbox::{Sandbox, SandboxConfig};
+
+    fn post(sb: &Sandbox, path: &str, form: &[(&str, &str)]) -> Value {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(5)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut fields = vec![("username", "sandbox"), ("api_key", "sandbox-key")];
+        fields.extend_from_slice(form);
+        let mut response = agent
+            .post(&format!("{}{path}", sb.base_url()))
+            .send_form(fields)
+            .unwrap();
+        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+    }
+
+    /// inteltele.txt: im_image "Use together with im_button_link and im_button_text";
+    /// timeformat "If not set, no timestamp will be passed in the response".
+    #[test]
+    fn follows_the_document() {
+        let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+        let base = [("to", "380989361121"), ("im_message", "Hi")];
+        let refused = post(
+            &sb,
+            "/im/send/",
+            &[base[0], base[1], ("im_image", "https://x.example/i.png")],
+        );
+        assert_eq!(refused["reply"][0]["status"], "error: can't send message");
+        let refused = post(
+            &sb,
+            "/im/send/",
+            &[base[0], base[1], ("im_button_text", "Go")],
+        );
+        assert_eq!(refused["reply"][0]["status"], "error: can't send message");
+
+        let sent = post(&sb, "/im/send/", &base);
+        let id = sent["reply"][0]["message_id"].as_str().unwrap().to_owned();
+        let bare = post(&sb, "/im/status/", &[("requests", &id)]);
+        assert!(bare[&id].get("date").is_none(), "{bare}");
+        assert_eq!(bare[&id]["time_zone"], "UTC");
+        let utc = post(
+            &sb,
+            "/im/status/",
+            &[
+                ("requests", &id),
+                ("timeformat", "datetime"),
+                ("timezone", "UTC"),
+            ],
+        );
+        let shifted = post(
+            &sb,
+            "/im/status/",
+            &[
+                ("requests", &id),
+                ("timeformat", "datetime"),
+                ("timezone", "+03:00"),
+            ],
+        );
+        assert_eq!(shifted[&id]["time_zone"], "+03:00");
+        let unix = |v: &Value, zone: i32| {
+            crate::time::local_to_unix(v[&id]["date"].as_str().unwrap(), zone).unwrap()
+        };
+        assert_eq!(unix(&utc, 0), unix(&shifted, 180));
+        let date = post(
+            &sb,
+            "/im/status/",
+            &[("requests", &id), ("timeformat", "date")],
+        );
+        assert_eq!(date[&id]["date"].as_str().unwrap().len(), 10, "{date}");
+    }
 }
