@@ -21,6 +21,8 @@ pub const MAX_BUTTON_TEXT_CHARS: usize = 30;
 pub struct Message {
     #[serde(default)]
     pub to: Vec<String>,
+    /// The Viber sender; defaults to the client's `sender`. SMS.by: the numeric Viber name id
+    /// (`vibername_id`); its mailings go out from the alpha name (`sms_sender`) instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +71,8 @@ impl Button {
 #[serde(deny_unknown_fields)]
 pub struct SmsFallback {
     pub text: String,
-    /// Defaults to the client's `sms_sender`.
+    /// The SMS sender; defaults to the client's `sms_sender`. SMS.by: the numeric alpha-name
+    /// id (`alphaname_id`), a different id from the Viber name in `Message::sender`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
 }

@@ -92,12 +92,32 @@ impl WebhookRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A delivery status.
     Status,
     /// A message from a recipient.
     Inbound,
+    /// The provider took a batch for processing (SMS.by's asynchronous `sendBulkViber`
+    /// response `{"uuid", "success": "OK"}`); `batch_id` is the `uuid`.
+    BatchAccepted,
+}
+
+impl EventKind {
+    /// The JSON name: `status`, `inbound`, `batch_accepted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Status => "status",
+            EventKind::Inbound => "inbound",
+            EventKind::BatchAccepted => "batch_accepted",
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One event a callback carried.
@@ -122,6 +142,13 @@ pub struct WebhookEvent {
     pub at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_data: Option<String>,
+    /// The id of the message an inbound message answers (DecisionTelecom's
+    /// `tracking_data` `tracking_id:N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_message_id: Option<String>,
+    /// The batch an event is about (`batch_accepted`: SMS.by's `uuid`, the send's `batch_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_id: Option<String>,
 }
 
 impl WebhookEvent {
@@ -137,6 +164,8 @@ impl WebhookEvent {
             text: None,
             at: None,
             tracking_data: None,
+            reply_to_message_id: None,
+            batch_id: None,
         }
     }
 }
@@ -220,7 +249,8 @@ fn decisiontelecom_events(value: &Value) -> Result<Vec<WebhookEvent>> {
                 e.phone = obj.get("phone_number").and_then(id_string);
                 e.text = message.get("text").and_then(text);
                 e.tracking_data = message.get("tracking_data").and_then(text);
-                e.at = obj.get("time").and_then(|t| t.as_i64()).map(crate::time::format_rfc3339_utc);
+                e.reply_to_message_id = message.get("tracking_data").and_then(tracking_id);
+                e.at = obj.get("time").and_then(callback_time);
                 if e.phone.is_none() {
                     return Err(bad(p, "an inbound message has no phone_number"));
                 }
@@ -238,6 +268,130 @@ fn decisiontelecom_events(value: &Value) -> Result<Vec<WebhookEvent>> {
             }
         })
         .collect()
+}
+
+/// The replied-to message id in DecisionTelecom's `tracking_data`: "tracking_id: The id of the
+/// message to which the client is responding", written `"tracking_id:100035"`. Also read from
+/// `tracking_id=N`, from a list of such pairs (`,` `;` `&` separated) and from an object
+/// `{"tracking_id": N}`. The id is 1–64 ASCII letters, digits, `-` or `_`; anything else is
+/// not an id and is left out (the raw text stays in `tracking_data`).
+fn tracking_id(value: &Value) -> Option<String> {
+    let is_id = |s: &str| {
+        (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    match value {
+        Value::Object(o) => o
+            .get("tracking_id")
+            .and_then(id_string)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| is_id(s)),
+        Value::String(s) => s.split([',', ';', '&', '\n']).find_map(|pair| {
+            let (key, id) = pair.split_once([':', '='])?;
+            let id = id.trim();
+            (key.trim().eq_ignore_ascii_case("tracking_id") && is_id(id)).then(|| id.to_owned())
+        }),
+        _ => None,
+    }
+}
+
+/// Unix seconds beyond this (9999-12-31T23:59:59Z) are not a time an RFC 3339 stamp can say.
+const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
+
+/// RFC 3339 (UTC) of a whole number of unix seconds written as digits (a fraction is dropped);
+/// `None` for anything else, a negative or an out-of-range number.
+fn unix_digits_to_rfc3339(digits: &str) -> Option<String> {
+    let digits = digits.trim();
+    let whole = match digits.split_once('.') {
+        Some((whole, frac)) if frac.bytes().all(|b| b.is_ascii_digit()) => whole,
+        Some(_) => return None,
+        None => digits,
+    };
+    if whole.is_empty() || whole.len() > 18 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut seconds: i64 = whole.parse().ok()?;
+    // Viber's own callbacks count milliseconds; seconds this large would be past the year 5000.
+    if seconds > 100_000_000_000 {
+        seconds = seconds.checked_div(1000)?;
+    }
+    (seconds <= MAX_UNIX_SECONDS).then(|| crate::time::format_rfc3339_utc(seconds))
+}
+
+/// DecisionTelecom's 2-way `time`. The document prints unix seconds (`"time": 2121212121`);
+/// the same digits in a string are read the same way, and so are milliseconds (Viber's
+/// unit). A date string is undocumented: one with its own offset (`Z`, `+03:00`) is returned as
+/// RFC 3339 in UTC; one without an offset says no zone, so it is returned as written rather
+/// than stamped with a guessed one.
+fn callback_time(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => unix_digits_to_rfc3339(&n.to_string()),
+        Value::String(s) => {
+            let s = s.trim();
+            if s.is_empty() || s.chars().count() > 64 {
+                return None;
+            }
+            unix_digits_to_rfc3339(s)
+                .or_else(|| zoned_to_rfc3339_utc(s))
+                .or_else(|| Some(s.to_owned()))
+        }
+        _ => None,
+    }
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.frac](Z|±HH:MM|±HHMM)` as RFC 3339 in UTC, when it is a real time.
+fn zoned_to_rfc3339_utc(s: &str) -> Option<String> {
+    let (local, offset_minutes) = if let Some(local) = s.strip_suffix(['Z', 'z']) {
+        (local, 0i64)
+    } else {
+        let at = s.rfind(['+', '-'])?;
+        let (local, zone) = (s.get(..at)?, s.get(at..)?);
+        // The date's own dashes come before the time; a zone follows it.
+        if !local.contains([' ', 'T', 't']) {
+            return None;
+        }
+        let sign = if zone.starts_with('-') { -1i64 } else { 1 };
+        let digits: String = zone.get(1..)?.chars().filter(|c| *c != ':').collect();
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let hours: i64 = digits.get(..2)?.parse().ok()?;
+        let minutes: i64 = digits.get(2..)?.parse().ok()?;
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        (
+            local,
+            sign.checked_mul(hours.checked_mul(60)?.checked_add(minutes)?)?,
+        )
+    };
+    let local = local.replacen(['t'], "T", 1);
+    // Validate and split with the same reader the providers' local times use.
+    let stamped = crate::time::to_rfc3339(&local, 0)?;
+    let date = stamped.get(..10)?;
+    let time = stamped.get(11..19)?;
+    let mut d = date.split('-');
+    let (y, m, day): (i64, u32, u32) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
+    let mut t = time.split(':');
+    let (h, mi, sec): (i64, i64, i64) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
+    let unix = crate::time::days_from_civil(y, m, day)
+        .checked_mul(86_400)?
+        .checked_add(h.checked_mul(3600)?)?
+        .checked_add(mi.checked_mul(60)?)?
+        .checked_add(sec)?
+        .checked_sub(offset_minutes.checked_mul(60)?)?;
+    (0..=MAX_UNIX_SECONDS)
+        .contains(&unix)
+        .then(|| crate::time::format_rfc3339_utc(unix))
 }
 
 fn inteltele_events(request: &WebhookRequest) -> Result<Vec<WebhookEvent>> {
@@ -282,9 +436,12 @@ fn smsby_events(request: &WebhookRequest) -> Result<Vec<WebhookEvent>> {
         )
     };
     let offset = smsby::DEFAULT_UTC_OFFSET_MINUTES;
+    let mut events = Vec::new();
     let mut deliveries = Vec::new();
     let mut visit = |v: &Value| -> Result<()> {
-        if let Some(success) = v.get("success").and_then(Value::as_array) {
+        if let Some(event) = smsby_batch_event(v)? {
+            events.push(event);
+        } else if let Some(success) = v.get("success").and_then(Value::as_array) {
             deliveries.extend(success.iter().map(|d| smsby::delivery_from(d, "", offset)));
         } else if v.get("errors").is_some() {
             // A mailing-level error carries no delivery.
@@ -306,16 +463,53 @@ fn smsby_events(request: &WebhookRequest) -> Result<Vec<WebhookEvent>> {
         Value::Array(items) => items.iter().try_for_each(&mut visit)?,
         other => visit(other)?,
     }
-    Ok(deliveries
-        .into_iter()
-        .map(|d| {
-            let mut e = WebhookEvent::new(EventKind::Status, p);
-            e.message_id = Some(d.message_id).filter(|id| !id.is_empty());
-            e.state = Some(d.state);
-            e.provider_status = Some(d.provider_status);
-            e.phone = d.phone;
-            e.at = d.updated_at;
-            e
-        })
-        .collect())
+    events.extend(deliveries.into_iter().map(|d| {
+        let mut e = WebhookEvent::new(EventKind::Status, p);
+        e.message_id = Some(d.message_id).filter(|id| !id.is_empty());
+        e.state = Some(d.state);
+        e.provider_status = Some(d.provider_status);
+        e.phone = d.phone;
+        e.at = d.updated_at;
+        e
+    }));
+    Ok(events)
+}
+
+/// SMS.by's documented callback: `callback_url` receives "the response on the method operation
+/// in asynchronous mode", i.e. `sendBulkViber`'s `{"uuid": …, "success": "OK"}` → a
+/// `batch_accepted` event with `batch_id` = the uuid. `None` when `v` is not that shape; an
+/// error when it is, but says something other than `OK` or carries no uuid.
+fn smsby_batch_event(v: &Value) -> Result<Option<WebhookEvent>> {
+    let p = ProviderId::SmsBy;
+    let Some(obj) = v.as_object() else {
+        return Ok(None);
+    };
+    let success = obj.get("success").filter(|s| !s.is_array());
+    let uuid = obj.get("uuid");
+    if success.is_none() && uuid.is_none() {
+        return Ok(None);
+    }
+    let success = success.and_then(text).map(|s| s.trim().to_owned());
+    let uuid = uuid
+        .and_then(id_string)
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty() && u.chars().count() <= 128);
+    match (success, uuid) {
+        (Some(s), Some(uuid)) if s.eq_ignore_ascii_case("ok") && obj.get("error").is_none() => {
+            let mut e = WebhookEvent::new(EventKind::BatchAccepted, p);
+            e.batch_id = Some(uuid);
+            e.provider_status = Some(s);
+            Ok(Some(e))
+        }
+        (_, None) => Err(bad(p, "the asynchronous response carries no uuid")),
+        (success, Some(_)) => Err(bad(
+            p,
+            &format!(
+                "the asynchronous response does not say success OK (success: {})",
+                success
+                    .map(|s| s.chars().take(64).collect::<String>())
+                    .unwrap_or_else(|| "missing".into())
+            ),
+        )),
+    }
 }

@@ -23,6 +23,11 @@ const P: ProviderId = ProviderId::SmsBy;
 pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 180;
 /// The mailing name used when the message has no label.
 pub const DEFAULT_MAILING_NAME: &str = "vibergate";
+/// `forwarding_time`: "Minimum 5 minutes. Maximum 60 minutes", as `ttl_seconds`.
+const FORWARDING_MIN_SECONDS: u32 = 300;
+const FORWARDING_MAX_SECONDS: u32 = 3600;
+/// The longest provider text kept in an error message.
+const MAX_DETAIL_CHARS: usize = 500;
 
 pub fn capabilities() -> Capabilities {
     Capabilities {
@@ -38,8 +43,15 @@ pub fn capabilities() -> Capabilities {
         callback_url: true,
         label: true,
         max_recipients_per_request: None,
-        ttl_seconds: None,
-        sender_required: true,
+        // Only as `forwarding_time` (whole minutes, 5–60) of a message with an SMS fallback.
+        ttl_seconds: Some((
+            FORWARDING_MIN_SECONDS,
+            FORWARDING_MIN_SECONDS,
+            FORWARDING_MAX_SECONDS,
+        )),
+        // Which sender a send needs depends on the method: the Viber name (`vibername_id`) for
+        // quick messages, the alpha name (`alphaname_id`) for mailings. `send` checks it.
+        sender_required: false,
         numeric_sender_id: true,
         max_sender_chars: None,
         sms_sender_required: true,
@@ -111,6 +123,84 @@ fn integer_id(field: &str, id: &str) -> Result<String> {
     }
 }
 
+/// The Viber name id (`vibername_id` of `sendQuickViberMessage` and `sendViberMessageList`):
+/// the unified `sender` (the message's, else the client's `sender` option).
+fn viber_name_id(sender: Option<&String>, method: &str) -> Result<String> {
+    let sender = sender.map(|s| s.trim()).filter(|s| !s.is_empty()).ok_or_else(|| {
+        Error::invalid_message(
+            "sender",
+            format!("SMS.by's {method} needs the Viber name id (vibername_id): set sender on the message or the client's sender option"),
+        )
+        .with_provider(P)
+    })?;
+    integer_id("sender", sender)
+}
+
+/// The alpha-name id a `sendBulkViber` mailing goes out from (`alphaname_id`): the client's
+/// `sms_sender` option, the same alpha name that quick messages forward to SMS from. The
+/// mailing has no Viber name parameter, so a message `sender` other than the client's default
+/// cannot be honoured: it is `unsupported` rather than dropped.
+fn mailing_alpha_name_id(config: &Config, sender: Option<&String>) -> Result<String> {
+    let default_sender = config
+        .sender
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(s) = sender.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if Some(s) != default_sender {
+            return Err(Error::unsupported(
+                P,
+                "sender",
+                "a Viber name (sender) for a mailing: sendBulkViber (several recipients, a schedule, a callback_url or a label) goes out from the alpha name id of the client's sms_sender option (alphaname_id)",
+            ));
+        }
+    }
+    let alpha = config
+        .sms_sender
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            Error::invalid_message(
+                "sms_sender",
+                "SMS.by mailings (sendBulkViber: several recipients, a schedule, a callback_url or a label) go out from an alpha name: set the client's sms_sender option to the numeric alpha-name id (alphaname_id)",
+            )
+            .with_provider(P)
+        })?;
+    integer_id("sms_sender", alpha)
+}
+
+/// `forwarding_time` in minutes for `ttl_seconds`: SMS.by's only time limit is how long a quick
+/// message waits for "Delivered" before it is forwarded as SMS.
+fn forwarding_minutes(ttl_seconds: Option<u32>, has_fallback: bool) -> Result<Option<String>> {
+    let Some(ttl) = ttl_seconds else {
+        return Ok(None);
+    };
+    if !has_fallback {
+        return Err(Error::unsupported(
+            P,
+            "ttl_seconds",
+            "a message lifetime without an SMS fallback (ttl_seconds is sent as forwarding_time, the wait before the SMS)",
+        ));
+    }
+    if !(FORWARDING_MIN_SECONDS..=FORWARDING_MAX_SECONDS).contains(&ttl) || ttl % 60 != 0 {
+        return Err(Error::invalid_message(
+            "ttl_seconds",
+            format!("SMS.by's forwarding_time is whole minutes from 5 to 60: ttl_seconds must be a multiple of 60 within {FORWARDING_MIN_SECONDS}–{FORWARDING_MAX_SECONDS}, got {ttl}"),
+        )
+        .with_provider(P));
+    }
+    Ok(Some((ttl / 60).to_string()))
+}
+
+/// At most `max` characters of a provider's text, cut on a character boundary.
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
+        None => s.to_owned(),
+    }
+}
+
 /// `TEXT`, `IMAGE` or `BUTTON`, as the v2 methods name the content.
 fn v2_type(text: Option<&String>, image: Option<&String>, button: Option<&Button>) -> &'static str {
     match (text, image, button) {
@@ -142,6 +232,19 @@ fn v2_content(
 
 // ---- pure half: errors -------------------------------------------------------------------------
 
+/// The provider's own words beside a status that is not `OK`: `message`, else a text `result`.
+fn refusal_detail(value: &Value) -> Option<String> {
+    ["message", "result", "description"]
+        .iter()
+        .find_map(|k| value.get(*k).and_then(text))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// The error an answer stands for. `{"error": …}` is the documented error; an object whose
+/// `status` is not `OK` is an explicit refusal too (the provider said no, so the code is the
+/// HTTP status's, `invalid_request` for a 2xx, with `provider_code` = that status). Anything
+/// else in a 2xx is `decode`.
 fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
     let detail = value.and_then(|v| v.get("error")).map(|e| match e {
         Value::Object(o) => o
@@ -150,17 +253,35 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
             .unwrap_or_else(|| e.to_string()),
         other => text(other).unwrap_or_else(|| other.to_string()),
     });
-    let Some(detail) = detail else {
-        return match response.status {
-            200..=299 => {
-                Error::decode("SMS.by's answer is neither the documented success nor an error")
-                    .with_provider(P)
-                    .with_http_status(response.status)
-                    .with_body(&response.body)
-            }
-            _ => status_error(P, response),
-        };
+    let refused_status = value
+        .filter(|v| v.is_object())
+        .and_then(|v| v.get("status"))
+        .and_then(text)
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("ok"));
+    let (detail, status_code) = match (detail, refused_status) {
+        (Some(detail), _) => (detail, None),
+        (None, Some(status)) => {
+            let words = value.and_then(refusal_detail);
+            let detail = match words {
+                Some(w) => format!("{w} (status {status})"),
+                None => format!("the answer's status is {status}, not OK"),
+            };
+            (detail, Some(status))
+        }
+        (None, None) => {
+            return match response.status {
+                200..=299 => {
+                    Error::decode("SMS.by's answer is neither the documented success nor an error")
+                        .with_provider(P)
+                        .with_http_status(response.status)
+                        .with_body(&response.body)
+                }
+                _ => status_error(P, response),
+            };
+        }
     };
+    let detail = clip(&detail, MAX_DETAIL_CHARS);
     let code = match response.status {
         401 | 403 => ErrorCode::Auth,
         402 => ErrorCode::InsufficientFunds,
@@ -171,7 +292,9 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
     let provider_code = value
         .and_then(|v| v.get("error"))
         .and_then(|e| e.get("code"))
-        .and_then(text);
+        .and_then(text)
+        .or(status_code)
+        .map(|c| clip(&c, 64));
     let mut error = Error::new(code, format!("SMS.by: {detail}"))
         .with_provider(P)
         .with_http_status(response.status)
@@ -207,7 +330,9 @@ pub(crate) fn uses_quick_messages(m: &Prepared) -> bool {
             && m.label.is_none())
 }
 
-/// `sendQuickViberMessage` requests, one per recipient.
+/// `sendQuickViberMessage` requests, one per recipient: `vibername_id` is the `sender`, and the
+/// SMS fallback forwards from `alphaname_id` (the SMS sender) after `forwarding_time` minutes
+/// (`ttl_seconds`).
 pub(crate) fn build_quick(config: &Config, m: &Prepared) -> Result<Vec<Batch>> {
     if m.sms_fallback.is_some() {
         for (set, field) in [
@@ -220,11 +345,17 @@ pub(crate) fn build_quick(config: &Config, m: &Prepared) -> Result<Vec<Batch>> {
             }
         }
     }
+    let viber_name = viber_name_id(m.sender.as_ref(), "sendQuickViberMessage")?;
+    let forwarding_time = forwarding_minutes(m.ttl_seconds, m.sms_fallback.is_some())?;
+    let alpha_name = match m.sms_fallback.as_ref().and_then(|fb| fb.sender.as_ref()) {
+        Some(s) => Some(integer_id("sms_fallback.sender", s)?),
+        None => None,
+    };
     Ok(m.recipients
         .iter()
         .map(|phone| {
             let mut fields = vec![
-                ("vibername_id", m.sender.clone().unwrap_or_default()),
+                ("vibername_id", viber_name.clone()),
                 ("phone", phone.clone()),
             ];
             fields.extend(v2_content(
@@ -232,9 +363,12 @@ pub(crate) fn build_quick(config: &Config, m: &Prepared) -> Result<Vec<Batch>> {
                 m.image_url.as_ref(),
                 m.button.as_ref(),
             ));
-            if let Some(fb) = &m.sms_fallback {
+            if m.sms_fallback.is_some() {
                 fields.push(("forwarding_message", "1".into()));
-                if let Some(s) = &fb.sender {
+                if let Some(minutes) = &forwarding_time {
+                    fields.push(("forwarding_time", minutes.clone()));
+                }
+                if let Some(s) = &alpha_name {
                     fields.push(("alphaname_id", s.clone()));
                 }
             }
@@ -306,16 +440,14 @@ fn bulk_request(config: &Config, callback_url: Option<&String>, mailing: Value) 
 
 fn mailing_header(
     config: &Config,
-    sender: Option<&String>,
+    alpha_name_id: String,
     label: Option<&String>,
     schedule_start: Option<i64>,
     message_type: &str,
 ) -> Map<String, Value> {
     let mut mailing = Map::new();
-    mailing.insert(
-        "alphaname_id".into(),
-        json!(sender.cloned().unwrap_or_default()),
-    );
+    // The sample sends the id as a string ("444").
+    mailing.insert("alphaname_id".into(), json!(alpha_name_id));
     mailing.insert(
         "name".into(),
         json!(label.map(String::as_str).unwrap_or(DEFAULT_MAILING_NAME)),
@@ -330,11 +462,14 @@ fn mailing_header(
     mailing
 }
 
-/// One `sendBulkViber` mailing of type `bulk` to every recipient.
-pub(crate) fn build_bulk(config: &Config, m: &Prepared) -> Batch {
+/// One `sendBulkViber` mailing of type `bulk` to every recipient, from the alpha name
+/// (`sms_sender`).
+pub(crate) fn build_bulk(config: &Config, m: &Prepared) -> Result<Batch> {
+    let alpha_name = mailing_alpha_name_id(config, m.sender.as_ref())?;
+    forwarding_minutes(m.ttl_seconds, false)?;
     let mut mailing = mailing_header(
         config,
-        m.sender.as_ref(),
+        alpha_name,
         m.label.as_ref(),
         m.schedule.map(|s| s.start),
         "bulk",
@@ -344,10 +479,10 @@ pub(crate) fn build_bulk(config: &Config, m: &Prepared) -> Batch {
         bulk_content(m.text.as_ref(), m.image_url.as_ref(), m.button.as_ref()),
     );
     mailing.insert("delivery_list".into(), json!(m.recipients));
-    Batch {
+    Ok(Batch {
         phones: m.recipients.clone(),
         request: bulk_request(config, m.callback_url.as_ref(), Value::Object(mailing)),
-    }
+    })
 }
 
 /// One `sendBulkViber` mailing of type `personal`: `items` are (phone, text, button link).
@@ -355,10 +490,12 @@ pub(crate) fn build_personal(
     config: &Config,
     shared: &Prepared,
     items: &[(String, String, Option<String>)],
-) -> Batch {
+) -> Result<Batch> {
+    let alpha_name = mailing_alpha_name_id(config, shared.sender.as_ref())?;
+    forwarding_minutes(shared.ttl_seconds, false)?;
     let mut mailing = mailing_header(
         config,
-        shared.sender.as_ref(),
+        alpha_name,
         shared.label.as_ref(),
         shared.schedule.map(|s| s.start),
         "personal",
@@ -389,18 +526,33 @@ pub(crate) fn build_personal(
         .collect();
     mailing.insert("delivery_list".into(), Value::Array(list));
     let phones = items.iter().map(|(p, _, _)| p.clone()).collect();
-    Batch {
+    Ok(Batch {
         phones,
         request: bulk_request(config, shared.callback_url.as_ref(), Value::Object(mailing)),
-    }
+    })
 }
 
 /// `{"uuid": …, "success": "OK"}`: every recipient of the mailing is accepted under the batch id.
+/// A `success` other than `OK` is the provider's refusal (`invalid_request`, `provider_code` =
+/// its value); `OK` without a `uuid` cannot be tracked and is `decode` (the recipients are
+/// uncertain).
 pub(crate) fn parse_bulk(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
     let value = parse_json(P, response)?;
-    let uuid = value.get("uuid").and_then(id_string);
-    match uuid {
-        Some(uuid) if (200..300).contains(&response.status) && value.get("error").is_none() => {
+    let is_2xx = (200..300).contains(&response.status);
+    let plain = is_2xx && value.is_object() && value.get("error").is_none();
+    // "OK" as documented, or a refusal: another text, or `false`. Anything else (`true`, a
+    // number, a list) is not the documented answer and falls through to `decode`.
+    let success = match value.get("success") {
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(Value::Bool(false)) => Some("false".to_owned()),
+        _ => None,
+    };
+    let uuid = value
+        .get("uuid")
+        .and_then(id_string)
+        .filter(|u| !u.trim().is_empty());
+    match (plain, success, uuid) {
+        (true, Some(s), Some(uuid)) if s.eq_ignore_ascii_case("ok") => {
             let mut report = SendReport::new(P);
             report.batch_id = Some(uuid);
             report.accepted = phones
@@ -408,6 +560,31 @@ pub(crate) fn parse_bulk(response: &HttpResponse, phones: &[String]) -> Result<S
                 .map(|p| Accepted::new(p.clone(), None))
                 .collect();
             Ok(report)
+        }
+        (true, Some(s), None) if s.eq_ignore_ascii_case("ok") => Err(Error::decode(
+            "SMS.by said OK to the mailing but sent no uuid to follow it by",
+        )
+        .with_provider(P)
+        .with_http_status(response.status)
+        .with_body(&response.body)),
+        (true, Some(s), uuid) if !s.is_empty() => {
+            let words = refusal_detail(&value)
+                .map(|w| format!(": {}", clip(&w, MAX_DETAIL_CHARS)))
+                .unwrap_or_default();
+            let uuid = uuid
+                .map(|u| format!(" (uuid {})", clip(&u, 64)))
+                .unwrap_or_default();
+            Err(Error::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "SMS.by did not accept the mailing{uuid}: success is {}, not OK{words}",
+                    clip(&s, 64)
+                ),
+            )
+            .with_provider(P)
+            .with_http_status(response.status)
+            .with_provider_code(clip(&s, 64))
+            .with_body(&response.body))
         }
         _ => Err(error_from(response, Some(&value))),
     }
@@ -466,13 +643,12 @@ pub(crate) fn parse_delivery_data(
     Ok(delivery_from(&result, id, utc_offset))
 }
 
+/// `statusBulkViber`: the parameter table puts both `token` and `uuid` in the query; the
+/// POST has no body.
 pub(crate) fn build_status_batch(config: &Config, batch_id: &str) -> HttpRequest {
-    let body = json!({ "token": token(config), "uuid": batch_id });
-    HttpRequest::post(
-        "/api/v1/statusBulkViber",
-        Body::Json(body),
-        Idempotency::Read,
-    )
+    HttpRequest::post("/api/v1/statusBulkViber", Body::Empty, Idempotency::Read)
+        .query("token", token(config))
+        .query("uuid", batch_id)
 }
 
 pub(crate) fn parse_status_batch(
@@ -524,6 +700,7 @@ pub(crate) fn parse_status_batch(
 #[serde(deny_unknown_fields)]
 pub struct ListMessage {
     pub list_id: String,
+    /// The numeric Viber name id (`vibername_id`); defaults to the client's `sender`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -544,18 +721,37 @@ pub(crate) fn build_send_to_list(config: &Config, m: &ListMessage) -> Result<Htt
     let list_id = integer_id("list_id", &m.list_id)?;
     let sender = m
         .sender
-        .clone()
-        .or_else(|| config.sender.clone())
-        .ok_or_else(|| {
-            Error::invalid_message("sender", "SMS.by needs the numeric Viber name id as sender")
-                .with_provider(P)
-        })?;
-    let sender = integer_id("sender", &sender)?;
+        .as_ref()
+        .filter(|s| !s.trim().is_empty())
+        .or(config.sender.as_ref());
+    let sender = viber_name_id(sender, "sendViberMessageList")?;
     let text = m.text.as_ref().filter(|t| !t.is_empty());
-    if text.is_none() && m.image_url.is_none() {
-        return Err(
-            Error::invalid_message("text", "the message needs a text or an image").with_provider(P),
-        );
+    let image = m.image_url.as_ref().filter(|u| !u.trim().is_empty());
+    // The same content rules as `send`: type_message is TEXT, IMAGE or BUTTON, and a TEXT
+    // message has no image, so a text with an image needs the button.
+    match (text, image, &m.button) {
+        (None, None, _) => {
+            return Err(Error::invalid_message(
+                "text",
+                "the message needs a text or an image",
+            )
+            .with_provider(P))
+        }
+        (None, Some(_), Some(_)) => {
+            return Err(Error::invalid_message(
+                "text",
+                "a message with a button needs a text",
+            )
+            .with_provider(P))
+        }
+        (Some(_), Some(_), None) => {
+            return Err(Error::invalid_message(
+                "button",
+                "SMS.by sends an image with text only together with a button (type_message TEXT carries no image)",
+            )
+            .with_provider(P))
+        }
+        _ => {}
     }
     if let Some(t) = text {
         let n = t.chars().count();
@@ -570,7 +766,7 @@ pub(crate) fn build_send_to_list(config: &Config, m: &ListMessage) -> Result<Htt
             .with_provider(P));
         }
     }
-    if let Some(url) = &m.image_url {
+    if let Some(url) = image {
         check_url("image_url", url)?;
     }
     if let Some(b) = &m.button {
@@ -598,7 +794,7 @@ pub(crate) fn build_send_to_list(config: &Config, m: &ListMessage) -> Result<Htt
     }
     fields.push(("vibername_id", sender));
     fields.push(("list_id", list_id));
-    fields.extend(v2_content(text, m.image_url.as_ref(), m.button.as_ref()));
+    fields.extend(v2_content(text, image, m.button.as_ref()));
     if let Some(start) = m.schedule_start {
         fields.push((
             "d_schedule",
@@ -766,11 +962,13 @@ pub(crate) fn parse_mark_read(response: &HttpResponse) -> Result<Option<u64>> {
 // ---- thin half ---------------------------------------------------------------------------------
 
 pub(crate) fn send(ctx: &Ctx<'_>, m: Prepared) -> Result<SendReport> {
+    // A refusal before any request still lists the recipients rejected before it (SPEC §4).
+    let refused = |e: Error| e.with_rejected(m.rejected.clone());
     if uses_quick_messages(&m) {
-        let batches = build_quick(ctx.config, &m)?;
+        let batches = build_quick(ctx.config, &m).map_err(refused)?;
         ctx.send_batches(m.rejected, batches, &parse_quick)
     } else {
-        let batch = build_bulk(ctx.config, &m);
+        let batch = build_bulk(ctx.config, &m).map_err(refused)?;
         ctx.send_batches(m.rejected, vec![batch], &parse_bulk)
     }
 }
@@ -790,17 +988,25 @@ pub(crate) fn send_personalized(
                 .with_rejected(rejected),
         );
     };
-    let items: Vec<(String, String, Option<String>)> = valid
+    let items = valid
         .iter()
         .map(|(i, p)| {
-            (
-                p.recipients[0].clone(),
-                message.items[*i].text.clone(),
-                p.button.as_ref().map(|b| b.url.clone()),
-            )
+            let phone = p.recipients.first();
+            let item = message.items.get(*i);
+            match (phone, item) {
+                (Some(phone), Some(item)) => Ok((
+                    phone.clone(),
+                    item.text.clone(),
+                    p.button.as_ref().map(|b| b.url.clone()),
+                )),
+                _ => {
+                    Err(Error::internal("a personalised item lost its recipient").with_provider(P))
+                }
+            }
         })
-        .collect();
-    let batch = build_personal(ctx.config, shared, &items);
+        .collect::<Result<Vec<(String, String, Option<String>)>>>()?;
+    let batch = build_personal(ctx.config, shared, &items)
+        .map_err(|e| e.with_rejected(rejected.clone()))?;
     ctx.send_batches(rejected, vec![batch], &parse_bulk)
 }
 

@@ -54,19 +54,22 @@ pub(super) fn handle(shared: &Shared, request: &Request) -> Response {
     }
     let method = request.path.rsplit('/').next().unwrap_or("");
     if is_v1 {
-        let Some(body) = json_body else {
-            return error(400, "The request body must be JSON");
-        };
         return match method {
-            "sendBulkViber" => send_bulk(shared, &body),
-            "statusBulkViber" => match body
-                .get("uuid")
-                .and_then(Value::as_str)
-                .or_else(|| param(&p, "uuid"))
-            {
-                Some(uuid) => status_bulk(shared, uuid),
-                None => error(400, "uuid is required"),
+            "sendBulkViber" => match json_body {
+                Some(body) => send_bulk(shared, &body),
+                None => error(400, "The request body must be JSON"),
             },
+            // The parameter table: `token` and `uuid` are both "query".
+            "statusBulkViber" => {
+                let query = super::form_decode(request.query.as_bytes());
+                if refused(param(&query, "token")) {
+                    return error(403, "Invalid token");
+                }
+                match param(&query, "uuid") {
+                    Some(uuid) => status_bulk(shared, uuid),
+                    None => error(400, "uuid is required"),
+                }
+            }
             _ => error(404, "Page not found"),
         };
     }
@@ -186,6 +189,13 @@ fn send_quick(shared: &Shared, p: &[(String, String)]) -> Response {
     let forwarding = param(p, "forwarding_message") == Some("1");
     if forwarding && integer(p, "alphaname_id").is_err() {
         return error(400, "alphaname_id is required when forwarding is enabled");
+    }
+    // "After how many minutes the forwarding will take place … Minimum 5 minutes. Maximum 60
+    // minutes".
+    if param(p, "forwarding_time").is_some()
+        && !integer(p, "forwarding_time").is_ok_and(|m| (5..=60).contains(&m))
+    {
+        return error(400, "forwarding_time must be from 5 to 60 minutes");
     }
     let mut state = shared.state();
     let id = new_message(shared, &mut state, &phone, &text, forwarding, None);
@@ -391,7 +401,7 @@ fn send_bulk(shared: &Shared, body: &Map<String, Value>) -> Response {
         }
         state.mailings.insert(mailing_id, mailing);
     }
-    Response::json(200, &json!({"uuid": uuid, "success": "OK"}))
+    Response::json(200, &accepted_json(&uuid))
 }
 
 fn deliveries_json(
@@ -421,8 +431,25 @@ fn deliveries_json(
         .collect()
 }
 
-/// The `statusBulkViber` answer for a batch (also what callbacks carry).
-pub(super) fn batch_status_json(state: &State, uuid: &str, now: Instant, step: Duration) -> Value {
+/// What SMS.by posts to a mailing's `callback_url`: "the response on the method operation in
+/// asynchronous mode", i.e. `sendBulkViber`'s own answer. The document says nothing more (no
+/// status callbacks), so neither does the sandbox; statuses come from `statusBulkViber`.
+pub(super) fn batch_status_json(
+    _state: &State,
+    uuid: &str,
+    _now: Instant,
+    _step: Duration,
+) -> Value {
+    accepted_json(uuid)
+}
+
+/// `sendBulkViber`'s answer: `{"uuid": …, "success": "OK"}`.
+fn accepted_json(uuid: &str) -> Value {
+    json!({"uuid": uuid, "success": "OK"})
+}
+
+/// The `statusBulkViber` answer for a batch.
+fn status_bulk_json(state: &State, uuid: &str, now: Instant, step: Duration) -> Value {
     let mut out = Vec::new();
     for m in state
         .mailings
@@ -454,7 +481,7 @@ fn status_bulk(shared: &Shared, uuid: &str) -> Response {
     }
     Response::json(
         200,
-        &batch_status_json(&state, uuid, Instant::now(), shared.step()),
+        &status_bulk_json(&state, uuid, Instant::now(), shared.step()),
     )
 }
 
@@ -638,4 +665,142 @@ fn read_incoming(shared: &Shared, p: &[(String, String)]) -> Response {
         n += 1;
     }
     ok(json!(format!("Number of flagged messages: {n}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    use serde_json::{json, Value};
+
+    use crate::sandbox::{Sandbox, SandboxConfig};
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(5)))
+            .http_status_as_error(false)
+            .build()
+            .into()
+    }
+
+    fn post(url: &str, content_type: &str, body: &str) -> (u16, Value) {
+        let mut response = agent()
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body.to_owned())
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn bulk_body(callback_url: Option<&str>) -> String {
+        let mut body = json!({
+            "token": "sandbox-token",
+            "messages": [{
+                "alphaname_id": "2", "name": "m", "message_type": "bulk",
+                "content": {"type": "text", "text": "Hi"},
+                "delivery_list": ["375291234567"]
+            }]
+        });
+        if let Some(url) = callback_url {
+            body["callback_url"] = json!(url);
+        }
+        body.to_string()
+    }
+
+    /// smsby.txt statusBulkViber: "token query string Yes", "uuid query string Yes".
+    #[test]
+    fn status_bulk_takes_token_and_uuid_from_the_query() {
+        let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+        let base = sb.base_url();
+        let (status, sent) = post(
+            &format!("{base}/api/v1/sendBulkViber"),
+            "application/json",
+            &bulk_body(None),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(sent["success"], "OK");
+        let uuid = sent["uuid"].as_str().unwrap().to_owned();
+
+        let (status, list) = post(
+            &format!("{base}/api/v1/statusBulkViber?token=sandbox-token&uuid={uuid}"),
+            "application/x-www-form-urlencoded",
+            "",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(list[0]["success"][0]["phone"], "375291234567");
+
+        // Not the documented way: the uuid in a JSON body, the token missing from the query.
+        let body = json!({"token": "sandbox-token", "uuid": uuid}).to_string();
+        let url = format!("{base}/api/v1/statusBulkViber");
+        assert_eq!(post(&url, "application/json", &body).0, 403);
+        let url = format!("{base}/api/v1/statusBulkViber?token=sandbox-token");
+        assert_eq!(post(&url, "application/json", &body).0, 400);
+        let url = format!("{base}/api/v1/statusBulkViber?token=bad&uuid={uuid}");
+        assert_eq!(post(&url, "application/json", "").0, 403);
+    }
+
+    /// smsby.txt sendQuickViberMessage forwarding_time: "Minimum 5 minutes. Maximum 60 minutes".
+    #[test]
+    fn quick_forwarding_time_is_checked() {
+        let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+        let url = format!("{}/api/v2/sendQuickViberMessage", sb.base_url());
+        let form = |minutes: &str| {
+            format!("token=sandbox-token&vibername_id=1&phone=375291234567&message=Hi&forwarding_message=1&alphaname_id=2&forwarding_time={minutes}")
+        };
+        let kind = "application/x-www-form-urlencoded";
+        for ok in ["5", "10", "60"] {
+            let (status, v) = post(&url, kind, &form(ok));
+            assert_eq!((status, v["status"].as_str()), (200, Some("OK")), "{ok}");
+        }
+        for bad in ["4", "61", "0", "-5", "ten", "99999999999999999999999"] {
+            assert_eq!(post(&url, kind, &form(bad)).0, 400, "{bad}");
+        }
+    }
+
+    /// smsby.txt sendBulkViber: "callback_url … the response on the method operation in
+    /// asynchronous mode will be sent": the callback is `{"uuid", "success": "OK"}`.
+    #[test]
+    fn bulk_callback_is_the_asynchronous_response() {
+        let receiver = TcpListener::bind("127.0.0.1:0").unwrap();
+        let callback = format!("http://{}/hook", receiver.local_addr().unwrap());
+        let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+        let (_, sent) = post(
+            &format!("{}/api/v1/sendBulkViber", sb.base_url()),
+            "application/json",
+            &bulk_body(Some(&callback)),
+        );
+        let (mut conn, _) = receiver.accept().unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 4096];
+        let body = loop {
+            let n = conn.read(&mut buf).unwrap();
+            assert!(n > 0, "the callback ended early");
+            raw.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&raw).into_owned();
+            if let Some((_, body)) = text.split_once("\r\n\r\n") {
+                if let Ok(v) = serde_json::from_str::<Value>(body) {
+                    break v;
+                }
+            }
+        };
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(body, json!({"uuid": sent["uuid"], "success": "OK"}));
+        let events = crate::webhook::parse_webhook(
+            crate::config::ProviderId::SmsBy,
+            &crate::webhook::WebhookRequest::new(
+                "POST",
+                "",
+                body.to_string(),
+                Some("application/json"),
+            ),
+        )
+        .unwrap();
+        assert_eq!(events[0].kind, crate::webhook::EventKind::BatchAccepted);
+        assert_eq!(events[0].batch_id.as_deref(), sent["uuid"].as_str());
+    }
 }
