@@ -51,7 +51,7 @@ pub use message::{
 };
 pub use providers::smsby::ListMessage;
 pub use providers::{capabilities, Capabilities};
-pub use reach::{Reach, Stage};
+pub use reach::{Reach, Said, Stage};
 pub use report::{
     Accepted, Balance, BatchStatus, Chat, ChatMessage, ChatThread, Direction, InboundMessage,
     ListSend, Mailing, MailingStatus, Rate, RejectReason, Rejected, SendReport, Uncertain,

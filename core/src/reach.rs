@@ -40,6 +40,19 @@ impl fmt::Display for Stage {
     }
 }
 
+/// What an answer's body said about the request as a whole, as far as its parser could tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Said {
+    /// Not parsed yet, unreadable, or not about the request as a whole.
+    Unknown,
+    /// The provider's own error format, refusing the request (credentials, funds, a bad
+    /// field, a rate limit): it did not act.
+    Refused,
+    /// The provider's own error format, saying it failed on its side ("system error"): it may
+    /// have acted before failing.
+    Failed,
+}
+
 /// How far one HTTP attempt got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
@@ -48,9 +61,8 @@ pub enum Reach {
     /// The whole request was written and no complete answer came back: a timeout, a cut
     /// connection, bytes that are not HTTP.
     NoAnswer,
-    /// An answer with this status came back. `refused` is true when its body was understood as
-    /// an explicit refusal of the whole request (the provider's own error format).
-    Answered { status: u16, refused: bool },
+    /// An answer with this status came back, and its body said this of the whole request.
+    Answered { status: u16, said: Said },
 }
 
 impl Reach {
@@ -58,18 +70,21 @@ impl Reach {
     ///
     /// - Nothing complete was written: it cannot have.
     /// - Written, no answer: it may have read the request and acted before the connection died.
-    /// - 429 and 4xx: the provider says it did not act.
-    /// - 2xx: it acted, unless the body is its explicit refusal (some providers refuse with 200).
-    ///   A 2xx whose body cannot be read may carry ids: it may have acted.
+    /// - 429: the provider did not act.
+    /// - Other 4xx: it did not act, unless its body says it failed on its side.
+    /// - 2xx: it acted, unless the body is its explicit refusal (some providers refuse with
+    ///   200). A 2xx whose body cannot be read may carry ids; one that reports a system error
+    ///   may come after the provider acted: both may have acted.
     /// - 1xx, 3xx, 5xx and anything else: a gateway or the provider failed after reading the
     ///   request; it may have acted.
     pub fn may_have_acted(self) -> bool {
         match self {
             Reach::NotWritten(_) => false,
             Reach::NoAnswer => true,
-            Reach::Answered { status, refused } => match status {
-                200..=299 => !refused,
-                400..=499 => false,
+            Reach::Answered { status, said } => match status {
+                200..=299 => said != Said::Refused,
+                429 => false,
+                400..=499 => said == Said::Failed,
                 _ => true,
             },
         }
@@ -97,19 +112,33 @@ mod tests {
             assert!(!Reach::NotWritten(stage).may_have_acted());
         }
         assert!(Reach::NoAnswer.may_have_acted());
-        let answered = |status, refused| Reach::Answered { status, refused };
+        let answered = |status, said| Reach::Answered { status, said };
         for status in [200, 201, 204, 299] {
-            assert!(answered(status, false).may_have_acted(), "{status}");
-            assert!(!answered(status, true).may_have_acted(), "{status}");
+            assert!(answered(status, Said::Unknown).may_have_acted(), "{status}");
+            assert!(answered(status, Said::Failed).may_have_acted(), "{status}");
+            assert!(
+                !answered(status, Said::Refused).may_have_acted(),
+                "{status}"
+            );
         }
         for status in [400, 401, 402, 403, 404, 408, 429, 463, 499] {
-            assert!(!answered(status, false).may_have_acted(), "{status}");
+            assert!(
+                !answered(status, Said::Unknown).may_have_acted(),
+                "{status}"
+            );
+            assert!(
+                !answered(status, Said::Refused).may_have_acted(),
+                "{status}"
+            );
         }
+        assert!(answered(465, Said::Failed).may_have_acted());
+        assert!(!answered(429, Said::Failed).may_have_acted());
         for status in [
             100, 101, 199, 300, 301, 304, 399, 500, 502, 503, 504, 599, 600, 999,
         ] {
-            assert!(answered(status, true).may_have_acted(), "{status}");
-            assert!(answered(status, false).may_have_acted(), "{status}");
+            for said in [Said::Unknown, Said::Refused, Said::Failed] {
+                assert!(answered(status, said).may_have_acted(), "{status}");
+            }
         }
     }
 
@@ -122,14 +151,14 @@ mod tests {
         for status in [429, 500, 502, 599] {
             assert!(Reach::Answered {
                 status,
-                refused: false
+                said: Said::Unknown
             }
             .is_transient());
         }
         for status in [200, 302, 400, 401, 404] {
             assert!(!Reach::Answered {
                 status,
-                refused: false
+                said: Said::Unknown
             }
             .is_transient());
         }

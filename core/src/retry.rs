@@ -103,11 +103,11 @@ mod tests {
 
     #[test]
     fn sends_retry_only_when_not_acted() {
-        use crate::reach::Stage;
+        use crate::reach::{Said, Stage};
         let p = RetryPolicy { max_retries: 2 };
         let answered = |status| Reach::Answered {
             status,
-            refused: false,
+            said: Said::Unknown,
         };
         for stage in [Stage::Lookup, Stage::Connect, Stage::Tls, Stage::Write] {
             assert!(p.should_retry(Idempotency::Send, Reach::NotWritten(stage), 1));

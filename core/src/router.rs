@@ -68,6 +68,9 @@ pub struct Attempt {
     /// HTTP requests made to this provider (retries included).
     #[serde(default)]
     pub requests: u32,
+    /// The provider's id for the whole send (an SMS.by mailing), for `status_batch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_id: Option<String>,
 }
 
 /// The outcome of a routed send: every recipient in exactly one list, with its provider.
@@ -308,6 +311,7 @@ impl Router {
                 uncertain: Vec::new(),
                 moved_on: Vec::new(),
                 requests: 0,
+                batch_id: None,
             };
             if let Some(until) = self
                 .cooling()
@@ -349,6 +353,7 @@ impl Router {
                 }
             };
             attempt.requests = sent.requests;
+            attempt.batch_id = sent.batch_id.clone();
             report.requests = report.requests.saturating_add(sent.requests);
             let mut cool = attempt
                 .error

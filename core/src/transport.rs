@@ -11,7 +11,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode};
 use crate::ratelimit::RateLimiter;
-use crate::reach::{Reach, Stage};
+use crate::reach::{Reach, Said, Stage};
 use crate::resolver::CachingResolver;
 use crate::retry::{self, Idempotency, RetryPolicy};
 use crate::wire;
@@ -343,7 +343,7 @@ impl Transport {
                 Ok(r) => (
                     Reach::Answered {
                         status: r.status,
-                        refused: false,
+                        said: Said::Unknown,
                     },
                     r.retry_after,
                 ),
@@ -459,7 +459,7 @@ impl Transport {
                     .with_http_status(status),
                     reach: Reach::Answered {
                         status,
-                        refused: false,
+                        said: Said::Unknown,
                     },
                 });
             }

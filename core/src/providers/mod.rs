@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fanout;
-use crate::reach::{Reach, Stage};
+use crate::reach::{Reach, Said, Stage};
 use crate::report::{RejectReason, Rejected, SendReport, Uncertain};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -148,12 +148,9 @@ impl Ctx<'_> {
                 let exchange = self.transport.execute(&batch.request, self.deadline);
                 let outcome = match exchange.result {
                     Ok(response) => parse(&response, &batch.phones).map_err(|e| {
-                        // The provider's own error format is an explicit refusal; an answer
-                        // we cannot read is not.
-                        let refused = e.code() != ErrorCode::Decode;
                         let reach = Reach::Answered {
                             status: response.status,
-                            refused,
+                            said: said_by(&e),
                         };
                         (e, reach)
                     }),
@@ -229,6 +226,17 @@ impl Ctx<'_> {
             }
             _ => Ok(report),
         }
+    }
+}
+
+/// What a parser's request-level error says of the request: the provider's own error format
+/// refuses it, unless it reports a failure on the provider's side; an answer that could not be
+/// read says nothing.
+fn said_by(error: &Error) -> Said {
+    match error.code() {
+        ErrorCode::Decode | ErrorCode::Timeout | ErrorCode::Internal => Said::Unknown,
+        ErrorCode::ProviderError => Said::Failed,
+        _ => Said::Refused,
     }
 }
 
