@@ -32,7 +32,7 @@ test('SMS Club: send, status, chats, chat, inbound, capabilities', async () => {
 })
 
 test('SMS.by: quick, bulk, personal, lists, inbound', async () => {
-  const client = Client.smsby({ token: 't', baseUrl: sb.baseUrl, sender: '1' })
+  const client = Client.smsby({ token: 't', baseUrl: sb.baseUrl, sender: '1', smsSender: '2' })
   const quick = await client.send({ to: ['375291234567'], text: 'Hi' })
   assert.equal((await client.status(quick.accepted[0].messageId))[0].state, 'delivered')
   const bulk = await client.send({ to: ['375291234567', '375292222222'], text: 'Sale', label: 'Autumn' })

@@ -63,7 +63,7 @@ def test_inteltele_balance_rates_and_costs(sandbox: vibergate.Sandbox) -> None:
 
 
 def test_smsby_bulk_personal_lists_and_inbound(sandbox: vibergate.Sandbox) -> None:
-    client = vibergate.Client.smsby(token="t", base_url=sandbox.base_url, sender="1")
+    client = vibergate.Client.smsby(token="t", base_url=sandbox.base_url, sender="1", sms_sender="2")
     quick = client.send(to=["375291234567"], text="Hi")
     assert client.status(quick.message_ids)[0].state == DeliveryState.DELIVERED
     bulk = client.send(to=["375291234567", "375292222222"], text="Sale", label="Autumn")

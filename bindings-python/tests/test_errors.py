@@ -63,7 +63,6 @@ def test_provider_errors(sandbox: vibergate.Sandbox) -> None:
         (461, "sender", vibergate.InvalidSenderError),
         (462, "text", vibergate.InvalidTextError),
         (400, "upload_img", vibergate.InvalidRequestError),
-        (465, "systemError", vibergate.ProviderError),
         (463, "anyCorrectPhones", vibergate.NoValidRecipientsError),
     ]
     for status, key, cls in cases:
@@ -71,6 +70,16 @@ def test_provider_errors(sandbox: vibergate.Sandbox) -> None:
         with pytest.raises(cls) as e:
             client.send(to=["380989361121"], text="x")
         assert e.value.http_status == status and e.value.field == key
+
+    # SMS Club's own "system error" may come after it acted: a send reports it uncertain; a
+    # read raises it.
+    sandbox.inject("status", provider="smsclub", status=465, body='{"errorRequest":{"errors":{"systemError":["x"]}}}')
+    report = client.send(to=["380989361121"], text="x")
+    assert [u.phone for u in report.uncertain] == ["380989361121"] and not report.accepted
+    sandbox.inject("status", provider="smsclub", status=465, body='{"errorRequest":{"errors":{"systemError":["x"]}}}')
+    with pytest.raises(vibergate.ProviderError) as p:
+        client.status(["1"])
+    assert p.value.http_status == 465
 
     sandbox.inject("rate_limit", provider="smsclub", retry_after="120")
     with pytest.raises(vibergate.RateLimitedError) as r:
