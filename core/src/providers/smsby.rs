@@ -253,10 +253,11 @@ fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
             .unwrap_or_else(|| e.to_string()),
         other => text(other).unwrap_or_else(|| other.to_string()),
     });
+    // Only SMS.by's own shape, a status word, is a refusal; `{"status": 1}` is not its format.
     let refused_status = value
         .filter(|v| v.is_object())
         .and_then(|v| v.get("status"))
-        .and_then(text)
+        .and_then(Value::as_str)
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("ok"));
     let (detail, status_code) = match (detail, refused_status) {

@@ -56,12 +56,13 @@ pub(super) fn deliver_due(shared: &Shared) {
                         ));
                     }
                 }
+                // SMS.by posts once per mailing: the answer of the asynchronous send.
                 Some(Callback::SmsBy { url, batch })
-                    if batches.insert((url.clone(), batch.clone())) =>
+                    if msg.notified.is_none() && batches.insert((url.clone(), batch.clone())) =>
                 {
                     posts.push(Post::Json(
                         url,
-                        smsby::batch_status_json(&state, &batch, now, step),
+                        smsby::accepted_callback_json(&state, &batch, now, step),
                     ));
                 }
                 Some(Callback::IntelTele { url, method }) if final_phase => {

@@ -434,7 +434,7 @@ fn deliveries_json(
 /// What SMS.by posts to a mailing's `callback_url`: "the response on the method operation in
 /// asynchronous mode", i.e. `sendBulkViber`'s own answer. The document says nothing more (no
 /// status callbacks), so neither does the sandbox; statuses come from `statusBulkViber`.
-pub(super) fn batch_status_json(
+pub(super) fn accepted_callback_json(
     _state: &State,
     uuid: &str,
     _now: Instant,
