@@ -686,15 +686,18 @@ pub fn webhook(command: WebhookCommand) -> CmdResult {
             .iter()
             .map(|e| {
                 vec![
-                    format!("{:?}", e.kind).to_lowercase(),
-                    e.message_id.clone().unwrap_or_default(),
+                    e.kind.to_string(),
+                    e.message_id
+                        .clone()
+                        .or_else(|| e.batch_id.clone())
+                        .unwrap_or_default(),
                     e.state.map(|s| s.to_string()).unwrap_or_default(),
                     e.phone.clone().unwrap_or_default(),
                     e.text.clone().unwrap_or_default(),
                 ]
             })
             .collect();
-        output::table(&["KIND", "MESSAGE ID", "STATE", "PHONE", "TEXT"], &rows);
+        output::table(&["KIND", "MESSAGE/BATCH ID", "STATE", "PHONE", "TEXT"], &rows);
     }
     Ok(0)
 }
