@@ -24,7 +24,15 @@ export type ErrorCode =
 export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'expired' | 'undeliverable' | 'rejected' | 'failed' | 'unknown'
 
 /** Why a recipient was rejected: a per-recipient cause or the error code of its request. */
-export type RejectReason = 'invalid_number' | 'duplicate' | 'blacklisted' | 'repeat_detected' | 'no_route' | ErrorCode
+export type RejectReason =
+  | 'invalid_number'
+  | 'duplicate'
+  | 'blacklisted'
+  | 'repeat_detected'
+  | 'no_route'
+  /** The call's `deadlineMs` ran out before this recipient's request was sent. */
+  | 'deadline'
+  | ErrorCode
 
 /** Client options (SPEC §2), camelCase. */
 export interface ClientOptions {
@@ -44,6 +52,11 @@ export interface ClientOptions {
   utcOffsetMinutes?: number
   /** Adds a `vg_token` to every `callbackUrl` so `parseWebhook` can refuse forgeries. */
   webhookSecret?: string
+  /**
+   * Bounds one whole call (retries, waits, rate-limit slots, fan-out): recipients not yet sent
+   * when it runs out are rejected `deadline`, those in flight are uncertain.
+   */
+  deadlineMs?: number
 }
 
 export interface Button {
@@ -246,7 +259,8 @@ export interface Capabilities {
 }
 
 export interface WebhookEvent {
-  kind: 'status' | 'inbound'
+  /** `batch_accepted` is SMS.by's answer to an asynchronous mailing (see `batchId`). */
+  kind: 'status' | 'inbound' | 'batch_accepted'
   provider: ProviderId
   messageId?: string
   state?: DeliveryState
@@ -256,6 +270,10 @@ export interface WebhookEvent {
   text?: string
   at?: string
   trackingData?: string
+  /** The message an inbound reply answers (DecisionTelecom `tracking_id`). */
+  replyToMessageId?: string
+  /** The mailing a `batch_accepted` event is about (SMS.by `uuid`). */
+  batchId?: string
 }
 
 export interface WebhookRequest {
@@ -423,7 +441,13 @@ export interface Attempt {
   /** The request-level error (snake_case keys converted to camelCase). */
   error?: { code: ErrorCode; message: string; provider?: ProviderId; httpStatus?: number; field?: string }
   rejected?: Rejected[]
+  /** Recipients this provider may have sent to; they never move on. */
+  uncertain?: Uncertain[]
   movedOn?: string[]
+  /** HTTP requests made to this provider, retries included. */
+  requests: number
+  /** The provider's id for the whole send (an SMS.by mailing). */
+  batchId?: string
 }
 
 export interface RoutedReport {

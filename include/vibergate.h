@@ -249,13 +249,12 @@ char *vg_sms_info(const char *sms_text, vg_error **err);
  * Parses a provider callback. `provider`: `smsby`, `decisiontelecom` or `inteltele`;
  * `request_json`: `{"method","query","body","content_type"}` with `query` a raw query string
  * or an object; with `"secret"` (the client's `webhook_secret`) and `"callback_url"` (as given to
- * `vg_send`), a callback without the right `vg_token` is `VG_AUTH`. Returns a JSON array of events `{"kind":"status"|"inbound","message_id"?,
- * "state"?,"phone"?,"text"?,"at"?,"tracking_data"?}`; a body that is not a callback is
+ * `vg_send`), a callback without the right `vg_token` is `VG_AUTH`. Returns a JSON array of
+ * events `{"kind":"status"|"inbound"|"batch_accepted","message_id"?,"state"?,"phone"?,"text"?,
+ * "at"?,"tracking_data"?,"reply_to_message_id"?,"batch_id"?}`; a body that is not a callback is
  * `VG_DECODE`.
  */
-char *vg_parse_webhook(const char *provider,
-                       const char *request_json,
-                       vg_error **err);
+char *vg_parse_webhook(const char *provider, const char *request_json, vg_error **err);
 
 /**
  * The error's code; `VG_OK` for NULL.

@@ -10,6 +10,7 @@ test('failover on auth, status per provider, no failover on a timeout', async ()
   const report = await router.send({ to: ['380989361121', '380989361122'], text: 'Hi' })
   assert.deepEqual(report.accepted.map((a) => a.provider), ['decisiontelecom', 'decisiontelecom'])
   assert.equal(report.attempts[0].error.code, 'auth')
+  assert.deepEqual(report.attempts.map((a) => a.requests), [1, 2])
   assert.deepEqual((await router.status(report.accepted)).map((s) => s.state), ['delivered', 'delivered'])
   assert.ok(!String(router).includes('bad-token'))
 
@@ -34,4 +35,15 @@ test('a total failure rejects with every attempt', async () => {
   })
   router.resetCooldowns()
   await sb.stop()
+})
+
+test('webhook events for SMS.by batches and DecisionTelecom replies', () => {
+  const { parseWebhook } = require('..')
+  const [accepted] = parseWebhook('smsby', { body: '{"uuid":"3f2a-77","success":"OK"}', contentType: 'application/json' })
+  assert.equal(accepted.kind, 'batch_accepted')
+  assert.equal(accepted.batchId, '3f2a-77')
+  const body = JSON.stringify({ message_token: '5', phone_number: '380989361121', time: '1700000000', message: { text: 'yes', tracking_data: 'tracking_id:100035' } })
+  const [reply] = parseWebhook('decisiontelecom', { body, contentType: 'application/json' })
+  assert.equal(reply.replyToMessageId, '100035')
+  assert.equal(reply.at, '2023-11-14T22:13:20Z')
 })

@@ -323,8 +323,9 @@ pub extern "C" fn vg_sms_info(sms_text: *const c_char, err: *mut *mut vg_error) 
 /// Parses a provider callback. `provider`: `smsby`, `decisiontelecom` or `inteltele`;
 /// `request_json`: `{"method","query","body","content_type"}` with `query` a raw query string
 /// or an object; with `"secret"` (the client's `webhook_secret`) and `"callback_url"` (as given to
-/// `vg_send`), a callback without the right `vg_token` is `VG_AUTH`. Returns a JSON array of events `{"kind":"status"|"inbound","message_id"?,
-/// "state"?,"phone"?,"text"?,"at"?,"tracking_data"?}`; a body that is not a callback is
+/// `vg_send`), a callback without the right `vg_token` is `VG_AUTH`. Returns a JSON array of
+/// events `{"kind":"status"|"inbound"|"batch_accepted","message_id"?,"state"?,"phone"?,"text"?,
+/// "at"?,"tracking_data"?,"reply_to_message_id"?,"batch_id"?}`; a body that is not a callback is
 /// `VG_DECODE`.
 #[no_mangle]
 pub extern "C" fn vg_parse_webhook(

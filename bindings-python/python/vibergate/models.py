@@ -320,6 +320,8 @@ class ListSend(_Result):
 
 @dataclass(frozen=True)
 class WebhookEvent(_Result):
+    #: ``"status"``, ``"inbound"`` or ``"batch_accepted"`` (SMS.by's answer to an asynchronous
+    #: mailing, carrying ``batch_id``).
     kind: str
     provider: str
     message_id: Optional[str] = None
@@ -330,6 +332,10 @@ class WebhookEvent(_Result):
     text: Optional[str] = None
     at: Optional[str] = None
     tracking_data: Optional[str] = None
+    #: The message an inbound reply answers (DecisionTelecom ``tracking_id``).
+    reply_to_message_id: Optional[str] = None
+    #: The mailing a ``batch_accepted`` event is about (SMS.by ``uuid``).
+    batch_id: Optional[str] = None
     _nested: ClassVar[Dict[str, Type[Any]]] = {"state": DeliveryState, "sms_state": DeliveryState}
 
 
@@ -384,8 +390,14 @@ class Attempt(_Result):
     #: The request-level error as its JSON object (``code``, ``message``, …).
     error: Optional[Dict[str, Any]] = None
     rejected: List[Rejected] = field(default_factory=list)
+    #: Recipients this provider may have sent to; they never move on.
+    uncertain: List[Uncertain] = field(default_factory=list)
     moved_on: List[str] = field(default_factory=list)
-    _nested: ClassVar[Dict[str, Type[Any]]] = {"rejected": Rejected}
+    #: HTTP requests made to this provider, retries included.
+    requests: int = 0
+    #: The provider's id for the whole send (an SMS.by mailing).
+    batch_id: Optional[str] = None
+    _nested: ClassVar[Dict[str, Type[Any]]] = {"rejected": Rejected, "uncertain": Uncertain}
 
 
 @dataclass(frozen=True)
