@@ -285,8 +285,14 @@ struct Case {
 
 fn gen_case(seed: u64) -> Case {
     let mut rng = Rng::new(seed);
-    let router = rng.chance(0.5);
-    let chain_len = if router {
+    // A focused case mixes, within one call, a status that refuses (the provider did not act)
+    // with one after which it may have acted: the mix that tells whether the client and the
+    // Router decide per request and per recipient. Few recipients, a chain of two or three.
+    let focused = rng.chance(0.3);
+    let router = focused || rng.chance(0.4);
+    let chain_len = if focused {
+        2 + rng.weighted(&[3, 2])
+    } else if router {
         1 + rng.weighted(&[2, 5, 3])
     } else {
         1
@@ -304,18 +310,26 @@ fn gen_case(seed: u64) -> Case {
             },
         })
         .collect();
+    let count = if focused && rng.chance(0.8) {
+        rng.range(2, 6) as usize
+    } else {
+        recipient_count(&mut rng)
+    };
     let (recipients, canonical): (Vec<String>, Vec<Option<String>>) =
-        gen_recipients(&mut rng).into_iter().unzip();
+        gen_recipients(&mut rng, count).into_iter().unzip();
     let op = if rng.chance(0.2) {
         Op::Personalized(gen_personalized(&mut rng, recipients))
     } else {
         Op::Send(gen_message(&mut rng, recipients))
     };
-    let focus = if rng.chance(0.3) {
-        const STATUSES: &[u16] = &[
-            200, 429, 429, 500, 502, 502, 503, 504, 401, 402, 403, 400, 302, 307, 408,
-        ];
-        (0..rng.range(2, 3)).map(|_| *rng.pick(STATUSES)).collect()
+    let focus = if focused {
+        let refused = *rng.pick(&[429, 429, 401, 402, 403, 400, 408]);
+        let maybe_acted = *rng.pick(&[500, 502, 502, 503, 504, 302, 307]);
+        let mut statuses = vec![refused, maybe_acted];
+        if rng.chance(0.3) {
+            statuses.push(200);
+        }
+        statuses
     } else {
         Vec::new()
     };
@@ -371,16 +385,20 @@ fn expected_requests(case: &Case) -> usize {
     }
 }
 
-/// Recipients as a caller writes them, each with the E.164 digits it stands for (`None` for a
-/// number that is invalid on purpose). Valid numbers are Ukrainian and Belarusian mobile
-/// numbers, which libphonenumber's metadata accepts.
-fn gen_recipients(rng: &mut Rng) -> Vec<(String, Option<String>)> {
-    let n = match rng.weighted(&[60, 25, 11, 4]) {
+/// 1–1,200, larger counts rarer.
+fn recipient_count(rng: &mut Rng) -> usize {
+    (match rng.weighted(&[60, 25, 11, 4]) {
         0 => rng.range(1, 3),
         1 => rng.range(4, 40),
         2 => rng.range(41, 520),
         _ => rng.range(521, 1200),
-    } as usize;
+    }) as usize
+}
+
+/// Recipients as a caller writes them, each with the E.164 digits it stands for (`None` for a
+/// number that is invalid on purpose). Valid numbers are Ukrainian and Belarusian mobile
+/// numbers, which libphonenumber's metadata accepts.
+fn gen_recipients(rng: &mut Rng, n: usize) -> Vec<(String, Option<String>)> {
     let invalid = rng.chance(0.1);
     let duplicates = rng.chance(0.1);
     let mut seen = std::collections::HashSet::new();

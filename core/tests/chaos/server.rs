@@ -952,7 +952,7 @@ fn plan(rng: &mut Rng, shared: &Shared, provider: Option<ProviderId>, kind: ReqK
         plan.delay = Duration::from_millis(rng.range(1, 15));
     }
     if !faulty {
-        if rng.chance(0.15) {
+        if profile.focus.is_empty() && rng.chance(0.15) {
             // A Retry-After on a success: it must be ignored, whatever its shape.
             let v = if rng.chance(0.5) {
                 retry_after_safe(rng)
@@ -998,11 +998,13 @@ fn plan(rng: &mut Rng, shared: &Shared, provider: Option<ProviderId>, kind: ReqK
     {
         plan.body = BodyKind::Success;
     }
-    // Status reads of a refusal body have no per-provider refusal format beyond the errors.
     let _ = kind;
-    // Retry-After: safe shapes where a retry may follow (429 and 5xx), any shape elsewhere.
+    // Retry-After: safe shapes where a retry may follow (429 and 5xx), any shape elsewhere. A
+    // focused case mixes statuses only, so that what they do is not hidden behind a header.
     let retry_prone = plan.status == 429 || plan.status >= 500;
-    let p = if matches!(plan.status, 429 | 503) {
+    let p = if !profile.focus.is_empty() {
+        0.0
+    } else if matches!(plan.status, 429 | 503) {
         0.6
     } else {
         0.2
@@ -1035,14 +1037,16 @@ fn plan(rng: &mut Rng, shared: &Shared, provider: Option<ProviderId>, kind: ReqK
     }
     // Headers that can break the framing only where the provider may have acted anyway, so
     // that the client's reading of them never decides an invariant.
-    let acted_anyway = !(400..500).contains(&plan.status) && plan.body != BodyKind::Refusal;
-    if acted_anyway && rng.chance(0.12) {
+    let hostile_ok = !(400..500).contains(&plan.status)
+        && plan.body != BodyKind::Refusal
+        && profile.focus.is_empty();
+    if hostile_ok && rng.chance(0.12) {
         let (lines, replaces_length) = hostile_header(rng);
         plan.headers.extend(lines);
         plan.own_length &= !replaces_length;
         plan.hostile_framing = true;
     }
-    if plan.conn == Conn::Answer && acted_anyway && rng.chance(0.03) {
+    if plan.conn == Conn::Answer && hostile_ok && rng.chance(0.03) {
         plan.reason = "Ok\u{1F600}\x07".into();
         plan.hostile_framing = true;
     }
