@@ -43,9 +43,10 @@ need_apt php php-cli
 php_has curl || install_apt php-curl || true
 VIBERGATE_LIB="$root/target/release/libvibergate.so" php benches/php/bench.php "$base" | tee -a "$results"
 
-echo "==> bulk sends and footprint"
+echo "==> bulk sends, footprint and phone number validation"
 "$root/target/release/vibergate-bench" bulk | tee -a "$results"
 "$root/target/release/vibergate-bench" footprint | tee -a "$results"
+"$root/target/release/vibergate-bench" validate | tee -a "$results"
 
 echo "==> import times and library size"
 median_ms() { # median wall time of a command over 7 runs, in ms

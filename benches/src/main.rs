@@ -6,6 +6,7 @@
 //!   vibergate-bench rust               # core vs raw ureq, C ABI vs core (send and status)
 //!   vibergate-bench bulk               # 10,000 via SMS Club, 1,000 via DecisionTelecom, 100 ms latency
 //!   vibergate-bench footprint          # peak RSS of a 100,000-recipient SMS Club send
+//!   vibergate-bench validate           # normalising 100,000 recipients (libphonenumber metadata)
 
 mod responder;
 
@@ -207,6 +208,66 @@ fn footprint(base: &str) {
     );
 }
 
+/// Normalising and validating 100,000 recipients, offline: the first call (which loads
+/// libphonenumber's metadata and compiles the patterns of the countries it meets) and the
+/// median of 7 later calls, for international numbers, national ones with `default_country`,
+/// and a mix of countries and shapes; and the `phonenumber` crate's own parser on the
+/// international numbers, for scale.
+fn validate() {
+    use vibergate_core::phone;
+    const N: u64 = 100_000;
+    let ua: Vec<String> = (0..N).map(|i| format!("+38098{i:07}")).collect();
+    let national: Vec<String> = (0..N)
+        .map(|i| format!("098 {:03} {:02} {:02}", i / 10_000, i / 100 % 100, i % 100))
+        .collect();
+    let mixed: Vec<String> = (0..N)
+        .map(|i| match i % 5 {
+            0 => format!("380 63 {i:07}"),
+            1 => format!("+375 29 1{:06}", i % 1_000_000),
+            2 => format!("+44 7911 {:06}", i % 1_000_000),
+            3 => format!("0049 151 {i:08}"),
+            _ => format!("+1 (202) {}-{:04}", 200 + i / 10_000, i % 10_000),
+        })
+        .collect();
+    let time = |phones: &[String], country: Option<&str>| {
+        let start = Instant::now();
+        let (valid, rejected) = phone::normalize_all(phones, country);
+        (start.elapsed().as_secs_f64(), valid.len(), rejected.len())
+    };
+    let (cold_s, _, _) = time(&ua[..1000], None);
+    println!(
+        "{}",
+        json!({"group": "validation", "name": "first validation (loads the metadata), 1,000 numbers", "s": cold_s})
+    );
+    for (name, phones, country) in [
+        ("100,000 international numbers (+380…)", &ua, None),
+        (
+            "100,000 national numbers (098 …, default_country=UA)",
+            &national,
+            Some("UA"),
+        ),
+        ("100,000 numbers of 5 countries", &mixed, None),
+    ] {
+        time(phones, country); // warm-up: every country's patterns compiled
+        let mut runs: Vec<(f64, usize, usize)> = (0..RUNS).map(|_| time(phones, country)).collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (s, valid, rejected) = runs[RUNS / 2];
+        println!(
+            "{}",
+            json!({"group": "validation", "name": name, "s": s, "valid": valid, "rejected": rejected})
+        );
+    }
+    let start = Instant::now();
+    let valid = ua
+        .iter()
+        .filter(|p| phonenumber::parse(None, p.as_str()).is_ok_and(|n| phonenumber::is_valid(&n)))
+        .count();
+    println!(
+        "{}",
+        json!({"group": "validation", "name": "100,000 international numbers, phonenumber crate's parser (for scale)", "s": start.elapsed().as_secs_f64(), "valid": valid})
+    );
+}
+
 fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "rust".into());
     match mode.as_str() {
@@ -219,8 +280,9 @@ fn main() {
         "rust" => rust(&responder::start()),
         "bulk" => bulk(),
         "footprint" => footprint(&responder::start()),
+        "validate" => validate(),
         other => {
-            eprintln!("unknown mode {other}; use responder, rust, bulk or footprint");
+            eprintln!("unknown mode {other}; use responder, rust, bulk, footprint or validate");
             std::process::exit(2);
         }
     }

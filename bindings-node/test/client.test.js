@@ -59,7 +59,7 @@ test('SMS.by: quick, bulk, personal, lists, inbound', async () => {
 
 test('DecisionTelecom: one request per recipient, SMS fallback', async () => {
   const client = Client.decisiontelecom({ apiKey: 'k', baseUrl: sb.baseUrl, sender: 'Shop' })
-  const report = await client.send({ to: ['972511111111', '972512222222'], text: 'Code 1', smsFallback: { text: 'Code 1' } })
+  const report = await client.send({ to: ['972512221111', '972512222222'], text: 'Code 1', smsFallback: { text: 'Code 1' } })
   assert.equal(report.requests, 2)
   const [first, second] = await client.status(report.accepted.map((a) => a.messageId))
   assert.deepEqual([first.state, first.smsState], ['undeliverable', 'delivered'])

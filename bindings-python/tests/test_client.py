@@ -44,7 +44,7 @@ def test_message_objects_and_keyword_forms_are_equivalent(sandbox: vibergate.San
 
 def test_decisiontelecom_fallback_and_states(sandbox: vibergate.Sandbox) -> None:
     client = vibergate.Client.decisiontelecom(api_key="k", base_url=sandbox.base_url, sender="Shop")
-    report = client.send(to=["972511111111", "972512222222"], text="Code 1234", sms_fallback=SmsFallback("Code 1234"))
+    report = client.send(to=["972512221111", "972512222222"], text="Code 1234", sms_fallback=SmsFallback("Code 1234"))
     assert report.requests == 2
     first, second = client.status(report.message_ids)
     assert (first.state, first.sms_state) == (DeliveryState.UNDELIVERABLE, DeliveryState.DELIVERED)

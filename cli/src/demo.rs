@@ -23,7 +23,7 @@ pub struct DemoArgs {
 fn numbers(provider: ProviderId) -> [String; 4] {
     let prefix = match provider {
         ProviderId::SmsBy => "37529",
-        ProviderId::DecisionTelecom => "97251",
+        ProviderId::DecisionTelecom => "97253",
         _ => "38098",
     };
     ["1234567", "7770000", "7772222", "7771111"].map(|tail| format!("{prefix}{tail}"))

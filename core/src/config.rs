@@ -196,6 +196,20 @@ pub struct Config {
     /// 1 ms to [`MAX_DEADLINE_MS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<u64>,
+    /// ISO 3166-1 alpha-2 country (`UA`, `BY`; any case in, upper case stored) whose national
+    /// numbers (`063 611 11 12`, `8 029 …`) become international; without it a number that can
+    /// only be national is rejected `invalid_number` (SPEC §2, §3).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "upper_case"
+    )]
+    pub default_country: Option<String>,
+}
+
+/// `default_country` is case-insensitive: stored upper case.
+fn upper_case<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|s| s.to_ascii_uppercase()))
 }
 
 mod defaults {
@@ -235,6 +249,7 @@ impl Config {
             utc_offset_minutes: None,
             webhook_secret: None,
             deadline_ms: None,
+            default_country: None,
         }
     }
 
@@ -333,6 +348,12 @@ impl Config {
 
     pub fn deadline_ms(mut self, ms: u64) -> Self {
         self.deadline_ms = Some(ms);
+        self
+    }
+
+    /// The country of national numbers (ISO 3166-1 alpha-2, any case; stored upper case).
+    pub fn default_country(mut self, code: impl Into<String>) -> Self {
+        self.default_country = Some(code.into().to_ascii_uppercase());
         self
     }
 
@@ -461,6 +482,9 @@ impl Config {
         if let Some(ua) = &self.user_agent {
             check_user_agent(ua)?;
         }
+        if let Some(country) = &self.default_country {
+            check_default_country(country)?;
+        }
         if self.webhook_secret.as_ref().is_some_and(Secret::is_empty) {
             return Err(bad(
                 "webhook_secret",
@@ -517,6 +541,23 @@ fn check_rate_limit(rate: f64) -> Result<()> {
         ))
         .with_field("rate_limit"))
     }
+}
+
+/// `default_country` must be a country libphonenumber has numbering metadata for. The value is
+/// echoed only when it looks like a country code.
+fn check_default_country(country: &str) -> Result<()> {
+    if crate::phone::is_known_country(country) {
+        return Ok(());
+    }
+    let shown = if country.len() == 2 && country.bytes().all(|b| b.is_ascii_alphabetic()) {
+        format!(" {country:?}")
+    } else {
+        String::new()
+    };
+    Err(Error::invalid_config(format!(
+        "option default_country{shown} is not a known ISO 3166-1 alpha-2 country code (e.g. UA, BY)"
+    ))
+    .with_field("default_country"))
 }
 
 /// The user agent becomes a header value: visible ASCII and spaces only (the HTTP library

@@ -252,6 +252,11 @@ fn apply_option(config: &mut Config, key: &str, value: String) -> Result<()> {
             }
         }
         "user_agent" => config.user_agent = Some(value),
+        // Case-insensitive, stored upper case; empty means none.
+        "default_country" => {
+            let code = value.trim().to_ascii_uppercase();
+            config.default_country = (!code.is_empty()).then_some(code);
+        }
         // A proxy URL may carry credentials: never echo it. An empty one means no proxy.
         "proxy" => config.proxy = Some(Secret::new(value)),
         "webhook_secret" => config.webhook_secret = Some(Secret::new(value)),
@@ -324,6 +329,9 @@ pub fn format_redacted(config: &Config) -> String {
     }
     if let Some(o) = config.utc_offset_minutes {
         options.push(("utc_offset_minutes", o.to_string()));
+    }
+    if let Some(c) = &config.default_country {
+        options.push(("default_country", c.clone()));
     }
     let mut dsn = format!("{}://{credentials}@{host}", config.provider);
     for (i, (k, v)) in options.iter().enumerate() {

@@ -321,7 +321,8 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
             "the message needs at least one recipient".into(),
         ));
     }
-    let (recipients, rejected) = phone::normalize_all(&message.to);
+    let (recipients, rejected) =
+        phone::normalize_all(&message.to, config.default_country.as_deref());
 
     // Text, image and button.
     if let Some(t) = &text {

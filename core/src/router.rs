@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::config::ProviderId;
 use crate::error::{Error, ErrorCode, Result};
-use crate::message::{Message, PersonalizedMessage};
+use crate::message::{Message, PersonalizedItem, PersonalizedMessage};
 use crate::phone;
 use crate::report::{Accepted, RejectReason, Rejected, SendReport, Uncertain};
 use crate::status::DeliveryReport;
@@ -139,8 +139,14 @@ fn moves_on(reason: RejectReason) -> bool {
 }
 
 /// Several clients in order of preference. `Send + Sync`.
+///
+/// Numbers are normalised once, by the router, with the `default_country` its clients set
+/// (they must not set different ones); each client then receives full international numbers
+/// (`+380…`), whose meaning does not depend on its own `default_country`, so a recipient is the
+/// same number whichever provider takes it.
 pub struct Router {
     clients: Vec<Arc<Client>>,
+    default_country: Option<String>,
     cooldown: Duration,
     cooling_until: Mutex<HashMap<usize, Instant>>,
 }
@@ -163,8 +169,10 @@ impl Router {
         if clients.is_empty() {
             return Err(Error::invalid_config("a router needs at least one client"));
         }
+        let default_country = chain_default_country(&clients)?;
         Ok(Router {
             clients,
+            default_country,
             cooldown: DEFAULT_COOLDOWN,
             cooling_until: Mutex::new(HashMap::new()),
         })
@@ -214,9 +222,14 @@ impl Router {
         self.cooling_until.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The country of national numbers for the whole chain (the one its clients set).
+    pub fn default_country(&self) -> Option<&str> {
+        self.default_country.as_deref()
+    }
+
     /// Sends `message`, moving recipients that were certainly not sent to the next provider.
     pub fn send(&self, message: &Message) -> Result<RoutedReport> {
-        let (valid, invalid) = phone::normalize_all(&message.to);
+        let (valid, invalid) = phone::normalize_all(&message.to, self.default_country());
         if message.chat_id.is_some() {
             // A chat reply belongs to the provider that owns the chat.
             return Err(Error::unsupported(
@@ -228,7 +241,7 @@ impl Router {
         self.route(valid, invalid, |client, phones, deadline| {
             client.send_until(
                 &Message {
-                    to: phones.to_vec(),
+                    to: phones.iter().map(|p| international(p)).collect(),
                     ..message.clone()
                 },
                 deadline,
@@ -239,16 +252,29 @@ impl Router {
     /// Sends each item its own text, with the same failover.
     pub fn send_personalized(&self, message: &PersonalizedMessage) -> Result<RoutedReport> {
         let phones: Vec<&str> = message.items.iter().map(|i| i.to.as_str()).collect();
-        let (valid, invalid) = phone::normalize_all(&phones);
+        let (valid, invalid) = phone::normalize_all(&phones, self.default_country());
+        // Each item's number as normalised above (`None`: rejected there).
+        let normalizer = phone::Normalizer::new(self.default_country()).ok();
+        let numbers: Vec<Option<String>> = message
+            .items
+            .iter()
+            .map(|i| normalizer.and_then(|n| n.normalize(&i.to).ok()))
+            .collect();
         self.route(valid, invalid, |client, remaining, deadline| {
+            let remaining: std::collections::HashSet<&str> =
+                remaining.iter().map(String::as_str).collect();
+            let mut seen = std::collections::HashSet::new();
             let items = message
                 .items
                 .iter()
-                .filter(|i| phone::normalize(&i.to).is_some_and(|n| remaining.contains(&n)))
-                .cloned();
-            let mut seen = std::collections::HashSet::new();
-            let items = items
-                .filter(|i| seen.insert(phone::normalize(&i.to)))
+                .zip(&numbers)
+                .filter_map(|(item, number)| {
+                    let number = number.as_deref()?;
+                    (remaining.contains(number) && seen.insert(number)).then(|| PersonalizedItem {
+                        to: international(number),
+                        ..item.clone()
+                    })
+                })
                 .collect();
             client.send_personalized_until(
                 &PersonalizedMessage {
@@ -449,6 +475,37 @@ impl Router {
         }
         Ok(ids.iter().filter_map(|key| answers.remove(key)).collect())
     }
+}
+
+/// A normalised number (E.164 digits) as handed to a client: with `+`, so that the client's own
+/// `default_country` can never read it as a national number.
+fn international(number: &str) -> String {
+    format!("+{number}")
+}
+
+/// The chain's `default_country`: the one its clients set. Clients that set none take part
+/// (they receive international numbers); two different ones are refused, since a national
+/// number would then depend on which provider takes it.
+fn chain_default_country(clients: &[Arc<Client>]) -> Result<Option<String>> {
+    let mut chosen: Option<&str> = None;
+    for client in clients {
+        let Some(country) = client.config().default_country.as_deref() else {
+            continue;
+        };
+        match chosen {
+            Some(c) if !c.eq_ignore_ascii_case(country) => {
+                return Err(Error::invalid_config(format!(
+                    "the router's clients set different default_country values ({c} and \
+                     {country}): a national number would mean a different number at each \
+                     provider; set the same one on every client, or none"
+                ))
+                .with_field("default_country"))
+            }
+            Some(_) => {}
+            None => chosen = Some(country),
+        }
+    }
+    Ok(chosen.map(str::to_ascii_uppercase))
 }
 
 /// The error of a send no provider took, carrying every attempt.

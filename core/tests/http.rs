@@ -273,7 +273,7 @@ fn intel_tele_credentials_travel_in_the_body_never_the_url() {
     let server = Server::with_handler(|_| {
         Reply::json(
             200,
-            r#"{"reply":[{"status":"OK","number":"7123456789","message_id":"m"}]}"#,
+            r#"{"reply":[{"status":"OK","number":"79123456789","message_id":"m"}]}"#,
         )
     });
     let client = Client::from_dsn(&format!(
@@ -282,7 +282,7 @@ fn intel_tele_credentials_travel_in_the_body_never_the_url() {
     ))
     .unwrap();
     client
-        .send(&Message::to(["7123456789"]).text("Hi"))
+        .send(&Message::to(["79123456789"]).text("Hi"))
         .unwrap();
     let r = &server.requests()[0];
     assert!(r.query.is_empty());

@@ -23,30 +23,48 @@ fn decorate(digits: &str, seps: &[u8], prefix: u8) -> String {
     out
 }
 
+/// Valid numbers per libphonenumber: Ukrainian and Belarusian mobiles, British mobiles.
+const VALID: &str = "380(50|63|66|67|68|73|93|95|96|97|98|99)[0-9]{7}|375(29[1-9]|33[0-9]|44[0-9])[0-9]{6}|4479[4-9][0-9]{7}";
+
 proptest! {
     #[test]
-    fn decorated_numbers_normalise_to_their_digits(d in "[1-9][0-9]{6,14}", seps in proptest::collection::vec(any::<u8>(), 15), prefix in any::<u8>()) {
-        prop_assert_eq!(phone::normalize(&decorate(&d, &seps, prefix)), Some(d));
+    fn decorated_numbers_normalise_to_their_digits(d in VALID, seps in proptest::collection::vec(any::<u8>(), 15), prefix in any::<u8>()) {
+        prop_assert_eq!(phone::normalize(&decorate(&d, &seps, prefix), None), Ok(d));
     }
 
     #[test]
-    fn normalised_output_is_always_7_to_15_digits(raw in "\\PC{0,30}") {
-        if let Some(n) = phone::normalize(&raw) {
-            prop_assert!((7..=15).contains(&n.len()));
+    fn national_numbers_take_the_default_country(n in "(50|63|67|68|93|95|96|97|98|99)[0-9]{7}", seps in proptest::collection::vec(any::<u8>(), 15)) {
+        let national = decorate(&format!("0{n}"), &seps, 0);
+        prop_assert_eq!(phone::normalize(&national, Some("UA")), Ok(format!("380{n}")));
+        prop_assert!(phone::normalize(&national, None).is_err());
+    }
+
+    #[test]
+    fn output_is_canonical_digits_and_stable(raw in "\\PC{0,30}", country in prop::sample::select(vec![None, Some("UA"), Some("BY"), Some("US")])) {
+        if let Ok(n) = phone::normalize(&raw, country) {
+            prop_assert!((3..=15).contains(&n.len()), "{}", n);
             prop_assert!(n.bytes().all(|b| b.is_ascii_digit()));
+            // With a +, the canonical form reads the same whatever the default country.
+            let plus = format!("+{n}");
+            for c in [None, Some("UA"), Some("BY")] {
+                prop_assert_eq!(phone::normalize(&plus, c), Ok(n.clone()));
+            }
         }
     }
 
     #[test]
-    fn lengths_outside_7_to_15_are_refused(d in "[1-9][0-9]{0,5}|[1-9][0-9]{15,24}") {
-        prop_assert_eq!(phone::normalize(&d), None);
+    fn too_few_or_too_many_digits_are_refused(d in "[0-9]{0,3}|[1-9][0-9]{17,40}", country in prop::sample::select(vec![None, Some("UA"), Some("BY")])) {
+        let plus = format!("+{d}");
+        prop_assert!(phone::normalize(&d, country).is_err());
+        prop_assert!(phone::normalize(&plus, country).is_err());
     }
 
     #[test]
-    fn duplicates_keep_the_first(list in proptest::collection::vec("[1-9][0-9]{9}", 1..20)) {
-        let (valid, rejected) = phone::normalize_all(&list);
+    fn duplicates_keep_the_first(list in proptest::collection::vec(VALID, 1..20)) {
+        let (valid, rejected) = phone::normalize_all(&list, None);
         let mut seen = std::collections::HashSet::new();
         prop_assert!(valid.iter().all(|n| seen.insert(n.clone())));
+        prop_assert!(rejected.iter().all(|r| r.reason.to_string() == "duplicate"));
         prop_assert_eq!(valid.len() + rejected.len(), list.len());
     }
 

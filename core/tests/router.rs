@@ -275,10 +275,10 @@ fn a_mixed_batch_splits_between_providers() {
         dsn(&sb, ProviderId::DecisionTelecom)
     ))
     .unwrap();
-    // Intel-Tele has no route to 999…: those move on, the rest stay.
+    // Intel-Tele has no route to Poland (+48): those move on, the rest stay.
     let r = router
         .send(
-            &Message::to(["380989361121", "99912345678", "380989361122", "99912345679"]).text("Hi"),
+            &Message::to(["380989361121", "48601234567", "380989361122", "48601234568"]).text("Hi"),
         )
         .unwrap();
     let by: Vec<(String, ProviderId)> = r
@@ -291,18 +291,18 @@ fn a_mixed_batch_splits_between_providers() {
         [
             ("380989361121".to_owned(), ProviderId::IntelTele),
             ("380989361122".to_owned(), ProviderId::IntelTele),
-            ("99912345678".to_owned(), ProviderId::DecisionTelecom),
-            ("99912345679".to_owned(), ProviderId::DecisionTelecom),
+            ("48601234567".to_owned(), ProviderId::DecisionTelecom),
+            ("48601234568".to_owned(), ProviderId::DecisionTelecom),
         ]
     );
-    assert_eq!(r.attempts[0].moved_on, ["99912345678", "99912345679"]);
+    assert_eq!(r.attempts[0].moved_on, ["48601234567", "48601234568"]);
     // Each recipient reached exactly one provider that acted.
     let dt: Vec<String> = sends(&sb, ProviderId::DecisionTelecom)
         .iter()
         .map(|r| r.body.clone())
         .collect();
     assert_eq!(dt.len(), 2);
-    assert!(dt.iter().all(|b| b.contains("9991234567")));
+    assert!(dt.iter().all(|b| b.contains("4860123456")));
     let states = router.status(&r.message_ids()).unwrap();
     assert_eq!(states.len(), 4);
 }

@@ -156,7 +156,7 @@ fn decisiontelecom_send_status_and_errors() {
     );
     let fallback = c
         .send(
-            &Message::to(["972511111111"])
+            &Message::to(["972512221111"])
                 .text("Hi")
                 .sms_fallback(SmsFallback::new("Hi")),
         )
@@ -196,7 +196,7 @@ fn inteltele_send_status_balance_rates() {
             &Message::to([
                 "380989361121",
                 "380989369999",
-                "99912345678",
+                "48601234567",
                 "380989361122",
                 "380989361123",
                 "380989361124",
@@ -253,7 +253,7 @@ fn smsby_quick_bulk_personal_lists_and_incoming() {
 
     let bulk = c
         .send(
-            &Message::to(["375291234567", "375292222222", "375290000000"])
+            &Message::to(["375291234567", "375292222222", "375291230000"])
                 .text("Sale")
                 .label("October"),
         )

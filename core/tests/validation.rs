@@ -322,7 +322,7 @@ fn accepted_shapes_pass_validation_and_reach_the_network() {
         ),
         (
             "inteltele",
-            Message::to(["7123456789"])
+            Message::to(["79123456789"])
                 .text("Hi")
                 .sms_fallback(SmsFallback {
                     text: "x".into(),
@@ -692,4 +692,431 @@ fn forged_vg_tokens_are_auth_never_a_panic() {
         let err = parse_webhook(ProviderId::IntelTele, &r).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Auth, "{token:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone numbers (SPEC §3, issue 13): libphonenumber's metadata, `default_country`.
+
+use vibergate_core::{phone, RejectReason, Router};
+
+/// What typed numbers become: `Ok(E.164 digits)`, or `Err(a fragment of the reason)`.
+const SHAPES: &[(&str, Option<&str>, Result<&str, &str>)] = &[
+    // Ukraine: national numbers need the default country; international ones never do.
+    ("063 611 11 12", Some("UA"), Ok("380636111112")),
+    ("0636111112", Some("ua"), Ok("380636111112")),
+    ("(063) 611-11-12", Some("UA"), Ok("380636111112")),
+    ("063.611.11.12", Some("UA"), Ok("380636111112")),
+    (
+        "\u{a0}063\u{a0}611\t11 12\n",
+        Some("UA"),
+        Ok("380636111112"),
+    ),
+    ("63 611 11 12", Some("UA"), Ok("380636111112")),
+    (
+        "063 611 11 12",
+        None,
+        Err("national number without default_country"),
+    ),
+    (
+        "0636111112",
+        None,
+        Err("national number without default_country"),
+    ),
+    (
+        "063 611 11 12",
+        Some("BY"),
+        Err("not a valid number for Belarus"),
+    ),
+    ("+380 63 611 11 12", None, Ok("380636111112")),
+    ("+38 (063) 611-11-12", None, Ok("380636111112")),
+    ("00380636111112", None, Ok("380636111112")),
+    ("00 380 63 611 11 12", Some("BY"), Ok("380636111112")),
+    ("380636111112", None, Ok("380636111112")),
+    ("380636111112", Some("UA"), Ok("380636111112")),
+    ("380636111112", Some("BY"), Ok("380636111112")),
+    ("+380 (0) 63 611 11 12", None, Ok("380636111112")),
+    (
+        "+38063611111",
+        None,
+        Err("too short for Ukraine: 8 digits after +380"),
+    ),
+    ("38063611111", Some("UA"), Err("too short for Ukraine")),
+    ("063 611 11 1", Some("UA"), Err("too short for Ukraine")),
+    ("+380 63 611 11 12 345", None, Err("too long for Ukraine")),
+    (
+        "+380 12 000 00 00",
+        None,
+        Err("not a valid number for Ukraine"),
+    ),
+    (
+        "012 000 00 00",
+        Some("UA"),
+        Err("not a valid number for Ukraine"),
+    ),
+    // Belarus: the trunk prefix is 8 (0 is accepted too), the international prefix 810.
+    ("8 029 123 45 67", Some("BY"), Ok("375291234567")),
+    ("80291234567", Some("by"), Ok("375291234567")),
+    ("8 (029) 123-45-67", Some("BY"), Ok("375291234567")),
+    ("029 123 45 67", Some("BY"), Ok("375291234567")),
+    ("29 123 45 67", Some("BY"), Ok("375291234567")),
+    ("8 10 48 601 234 567", Some("BY"), Ok("48601234567")),
+    ("+375 29 123 45 67", Some("UA"), Ok("375291234567")),
+    ("375291234567", None, Ok("375291234567")),
+    ("8 029 123 45 67", None, Err("no country calling code")),
+    ("8 029 123 45 67", Some("UA"), Err("for Ukraine")),
+    ("8 029 123 45 6", Some("BY"), Err("for Belarus")),
+    (
+        "+375 29 000 00 00",
+        None,
+        Err("not a valid number for Belarus"),
+    ),
+    ("+375 29 123 45 678 90", None, Err("too long for Belarus")),
+    // Elsewhere.
+    ("+44 (0) 7911 123456", None, Ok("447911123456")),
+    ("+44 7911 123456", Some("UA"), Ok("447911123456")),
+    ("+1 (202) 555-0123", None, Ok("12025550123")),
+    ("+7 916 123-45-67", None, Ok("79161234567")),
+    ("8 916 123-45-67", Some("RU"), Ok("79161234567")),
+    (
+        "+972 51 111 1111",
+        None,
+        Err("not a valid number for Israel"),
+    ),
+    ("+999 1234 5678", None, Err("no country calling code")),
+    (
+        "+0636111112",
+        None,
+        Err("no country calling code starts with 0"),
+    ),
+    (
+        "+888 222 22 00",
+        None,
+        Err("too short for the non-geographic code +888"),
+    ),
+    // Not phone numbers.
+    ("", None, Err("is empty")),
+    ("   ", Some("UA"), Err("is empty")),
+    ("+", None, Err("no digits after the +")),
+    (
+        "00",
+        Some("UA"),
+        Err("no digits after the international prefix 00"),
+    ),
+    ("12", None, Err("too short: 2 digits")),
+    ("12", Some("UA"), Err("too short for Ukraine")),
+    ("0636111112x", Some("UA"), Err("contains letters")),
+    ("hello", None, Err("contains letters")),
+    ("Олег", Some("UA"), Err("contains letters")),
+    ("063 611 11 12 📱", Some("UA"), Err("which is not a digit")),
+    ("063/611/11/12", Some("UA"), Err("which is not a digit")),
+    ("٠٦٣٦١١١١١٢", Some("UA"), Err("which is not a digit")),
+    ("380+636111112", None, Err("a + that is not at the start")),
+    ("++380636111112", None, Err("a + that is not at the start")),
+    ("+380636111112\0", None, Err("which is not a digit")),
+];
+
+#[test]
+fn phone_numbers_of_every_shape() {
+    for &(raw, country, want) in SHAPES {
+        let got = phone::normalize(raw, country);
+        match want {
+            Ok(digits) => assert_eq!(got.as_deref(), Ok(digits), "{raw:?} with {country:?}"),
+            Err(fragment) => {
+                let why = got.expect_err(&format!("{raw:?} with {country:?} must be refused"));
+                assert!(
+                    why.contains(fragment),
+                    "{raw:?} with {country:?}: {why:?} should say {fragment:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn huge_numbers_are_refused_quickly() {
+    let start = std::time::Instant::now();
+    for raw in [
+        "1".repeat(1000),
+        format!("+{}", "9".repeat(1000)),
+        format!("00{}", "3".repeat(1000)),
+        "0".repeat(1000),
+        "8 ".repeat(100_000),
+    ] {
+        for country in [None, Some("UA"), Some("BY")] {
+            let why = phone::normalize(&raw, country).unwrap_err();
+            assert!(why.starts_with("too long: "), "{why}");
+        }
+    }
+    let (valid, rejected) = phone::normalize_all(&["x".repeat(1_000_000)], Some("UA"));
+    assert!(valid.is_empty() && rejected[0].detail.contains("letters"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn duplicates_after_normalisation_keep_the_first() {
+    let (valid, rejected) = phone::normalize_all(
+        &[
+            "063 611 11 12",
+            "+380636111112",
+            "00380636111112",
+            "0636111112",
+            "8 029 123 45 67",
+        ],
+        Some("UA"),
+    );
+    assert_eq!(valid, ["380636111112"]);
+    let got: Vec<(&str, RejectReason)> = rejected
+        .iter()
+        .map(|r| (r.phone.as_str(), r.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("380636111112", RejectReason::Duplicate),
+            ("380636111112", RejectReason::Duplicate),
+            ("380636111112", RejectReason::Duplicate),
+            // An invalid number keeps its text: there is no canonical form to give.
+            ("8 029 123 45 67", RejectReason::InvalidNumber),
+        ]
+    );
+}
+
+#[test]
+fn the_sandbox_fates_are_reachable_with_valid_numbers() {
+    // core/src/sandbox: the last four digits choose the fate.
+    for fate in ["0000", "9999", "1111", "2222"] {
+        for country in ["38098936", "37529123", "97251222"] {
+            let n = format!("{country}{fate}");
+            assert_eq!(phone::normalize(&n, None).as_deref(), Ok(n.as_str()));
+        }
+        let national = format!("098 936 {}", fate);
+        assert_eq!(
+            phone::normalize(&national, Some("UA")),
+            Ok(format!("38098936{fate}"))
+        );
+    }
+}
+
+/// A client of `provider` on a closed port, with `options` appended to its DSN.
+fn offline_with(provider: &str, options: &str) -> Client {
+    let dsn = offline(provider).to_dsn().replace("***", "key");
+    Client::from_dsn(&format!("{dsn}{options}")).unwrap()
+}
+
+#[test]
+fn every_provider_expands_national_numbers_with_default_country() {
+    for provider in ["smsclub", "smsby", "decisiontelecom", "inteltele"] {
+        // SMS.by mailings go out from the client's alpha name.
+        let client = offline_with(provider, "&default_country=ua&sms_sender=2");
+        assert_eq!(client.config().default_country.as_deref(), Some("UA"));
+        let message = Message::to(["063 611 11 12", "063 611 11 1", "+380 63 611 11 12"])
+            .sender("1")
+            .text("Hi");
+        // The valid number reached the (closed) port: validation let it through, expanded.
+        let err = client.send(&message).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Transport, "{provider}: {err}");
+        let got: Vec<(&str, RejectReason)> = err
+            .rejected
+            .iter()
+            .map(|r| (r.phone.as_str(), r.reason))
+            .collect();
+        assert!(
+            got.contains(&("063 611 11 1", RejectReason::InvalidNumber))
+                && got.contains(&("380636111112", RejectReason::Duplicate))
+                && got.contains(&("380636111112", RejectReason::Request(ErrorCode::Transport))),
+            "{provider}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn without_default_country_national_numbers_are_refused_before_any_request() {
+    for provider in ["smsclub", "smsby", "decisiontelecom", "inteltele"] {
+        let err = offline_with(provider, "&sms_sender=2")
+            .send(
+                &Message::to(["063 611 11 12", "0636111112", "+38063611111"])
+                    .sender("1")
+                    .text("Hi"),
+            )
+            .unwrap_err();
+        // Not `transport`: nothing went to the (closed) port.
+        assert_eq!(
+            err.code(),
+            ErrorCode::NoValidRecipients,
+            "{provider}: {err}"
+        );
+        assert_eq!(err.field.as_deref(), Some("to"));
+        assert_eq!(err.rejected.len(), 3);
+        assert!(err
+            .rejected
+            .iter()
+            .all(|r| r.reason == RejectReason::InvalidNumber && !r.detail.is_empty()));
+        assert!(err.rejected[0].detail.contains("default_country"));
+        assert!(err.rejected[2].detail.contains("too short for Ukraine"));
+    }
+}
+
+#[test]
+fn personalized_items_use_the_default_country_and_catch_duplicates() {
+    let message = PersonalizedMessage {
+        items: vec![
+            PersonalizedItem {
+                to: "063 611 11 12".into(),
+                text: "a".into(),
+                button_url: None,
+            },
+            PersonalizedItem {
+                to: "+380636111112".into(),
+                text: "b".into(),
+                button_url: None,
+            },
+            PersonalizedItem {
+                to: "0636111112".into(),
+                text: "c".into(),
+                button_url: None,
+            },
+        ],
+        sender: Some("S".into()),
+        ..PersonalizedMessage::default()
+    };
+    let err = offline_with("smsclub", "&default_country=UA")
+        .send_personalized(&message)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Transport, "{err}");
+    let reasons: Vec<RejectReason> = err.rejected.iter().map(|r| r.reason).collect();
+    assert_eq!(
+        reasons,
+        [
+            RejectReason::Duplicate,
+            RejectReason::Duplicate,
+            RejectReason::Request(ErrorCode::Transport)
+        ]
+    );
+    assert!(err.rejected.iter().all(|r| r.phone == "380636111112"));
+    // Without the default country, the national items are rejected, the international one sent.
+    let err = offline("smsclub").send_personalized(&message).unwrap_err();
+    let got: Vec<(&str, RejectReason)> = err
+        .rejected
+        .iter()
+        .map(|r| (r.phone.as_str(), r.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("063 611 11 12", RejectReason::InvalidNumber),
+            ("0636111112", RejectReason::InvalidNumber),
+            ("380636111112", RejectReason::Request(ErrorCode::Transport)),
+        ]
+    );
+}
+
+#[test]
+fn default_country_is_an_option_of_dsn_json_and_config() {
+    let c = Config::from_dsn("smsclub://T@default?default_country=ua").unwrap();
+    assert_eq!(c.default_country.as_deref(), Some("UA"));
+    let client = Client::new(c).unwrap();
+    assert_eq!(client.to_dsn(), "smsclub://***@default?default_country=UA");
+    // The redacted DSN reads back to the same option.
+    let back = Config::from_dsn(&client.to_dsn()).unwrap();
+    assert_eq!(back.default_country.as_deref(), Some("UA"));
+    let c =
+        Config::from_json(r#"{"provider":"smsby","token":"T","default_country":"by"}"#).unwrap();
+    assert_eq!(c.default_country.as_deref(), Some("BY"));
+    assert!(serde_json::to_string(&c)
+        .unwrap()
+        .contains(r#""default_country":"BY""#));
+    assert_eq!(
+        Config::smsclub("T").default_country("Ua").default_country,
+        Some("UA".to_owned())
+    );
+    // None by default; an empty DSN value means none.
+    assert_eq!(Config::smsclub("T").default_country, None);
+    assert_eq!(
+        Config::from_dsn("smsclub://T@default?default_country=")
+            .unwrap()
+            .default_country,
+        None
+    );
+    for code in ["XX", "ZZ", "UKR", "U", "1A", "001", "ua ua", "Україна"] {
+        let dsn = format!("smsclub://T@default?default_country={code}");
+        let err = Config::from_dsn(&dsn).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidConfig, "{code}");
+        assert_eq!(err.field.as_deref(), Some("default_country"), "{code}");
+        let json = format!(r#"{{"provider":"smsclub","token":"T","default_country":"{code}"}}"#);
+        let err = Config::from_json(&json).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("default_country"), "{code}");
+        let err = Client::new(Config::smsclub("T").default_country(code)).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("default_country"), "{code}");
+    }
+}
+
+#[test]
+fn a_router_normalises_once_with_its_clients_default_country() {
+    // Clients that disagree would make a national number depend on the provider.
+    let err = Router::new(vec![
+        offline_with("smsclub", "&default_country=UA"),
+        offline_with("decisiontelecom", "&default_country=BY"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidConfig);
+    assert_eq!(err.field.as_deref(), Some("default_country"));
+
+    // One client sets it: the national number is expanded once, and the second client (without
+    // a default country) still receives it, as an international number.
+    let router = Router::new(vec![
+        offline_with("smsclub", "&default_country=UA"),
+        offline("decisiontelecom"),
+    ])
+    .unwrap();
+    assert_eq!(router.default_country(), Some("UA"));
+    let err = router
+        .send(
+            &Message::to(["063 611 11 12", "8 029 123 45 67"])
+                .sender("S")
+                .text("Hi"),
+        )
+        .unwrap_err();
+    let attempts = &err.attempts;
+    assert_eq!(attempts.len(), 2, "{err}");
+    for a in attempts {
+        assert_eq!(a.recipients, ["380636111112"]);
+        assert_eq!(
+            a.error.as_ref().map(|e| e.code()),
+            Some(ErrorCode::Transport)
+        );
+    }
+    let got: Vec<(&str, RejectReason)> = err
+        .rejected
+        .iter()
+        .map(|r| (r.phone.as_str(), r.reason))
+        .collect();
+    assert!(
+        got.contains(&("8 029 123 45 67", RejectReason::InvalidNumber)),
+        "{got:?}"
+    );
+    assert!(got.contains(&("380636111112", RejectReason::Request(ErrorCode::Transport))));
+
+    // The same for personalised items.
+    let message = PersonalizedMessage {
+        items: vec![
+            PersonalizedItem {
+                to: "063 611 11 12".into(),
+                text: "a".into(),
+                button_url: None,
+            },
+            PersonalizedItem {
+                to: "+380636111112".into(),
+                text: "b".into(),
+                button_url: None,
+            },
+        ],
+        sender: Some("S".into()),
+        ..PersonalizedMessage::default()
+    };
+    let err = router.send_personalized(&message).unwrap_err();
+    assert_eq!(err.attempts.len(), 2, "{err}");
+    assert!(err
+        .attempts
+        .iter()
+        .all(|a| a.recipients == ["380636111112"]));
 }

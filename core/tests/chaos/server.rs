@@ -1409,10 +1409,17 @@ fn system_error(rng: &mut Rng, provider: Option<ProviderId>) -> Value {
 }
 
 fn wrong_format(rng: &mut Rng, provider: Option<ProviderId>) -> Vec<u8> {
+    // DecisionTelecom's send and status answers; the status one has a numeric `status`, which
+    // is no SMS.by status word.
+    let decisiontelecom = if rng.chance(0.5) {
+        json!({"message_id": 1})
+    } else {
+        json!({"message_id": 1, "status": 1})
+    };
     let options: [Value; 4] = [
         json!({"successfulRequest": {"requestData": {"messages": [{"number": "380000000001", "id": "1"}]}}}),
         json!({"status": "OK", "result": {"message_id": 1}}),
-        json!({"message_id": 1}),
+        decisiontelecom,
         json!({"reply": [{"status": "OK", "number": "380000000001", "message_id": "m1"}]}),
     ];
     let mine = match provider {
