@@ -697,7 +697,10 @@ pub fn webhook(command: WebhookCommand) -> CmdResult {
                 ]
             })
             .collect();
-        output::table(&["KIND", "MESSAGE/BATCH ID", "STATE", "PHONE", "TEXT"], &rows);
+        output::table(
+            &["KIND", "MESSAGE/BATCH ID", "STATE", "PHONE", "TEXT"],
+            &rows,
+        );
     }
     Ok(0)
 }
