@@ -57,6 +57,11 @@ export interface ClientOptions {
    * when it runs out are rejected `deadline`, those in flight are uncertain.
    */
   deadlineMs?: number
+  /**
+   * ISO 3166-1 alpha-2 country (`UA`, `BY`…): national numbers (`063 611 11 12`) become
+   * international; without it a number that can only be national is rejected `invalid_number`.
+   */
+  defaultCountry?: string
 }
 
 export interface Button {
