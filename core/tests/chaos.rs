@@ -19,9 +19,10 @@
 //! # Invariants
 //!
 //! A request *might have been acted on* for a recipient `r` when the server read the whole
-//! request (every byte of its body), carrying `r`, and did **not** deliver, in time and with a
-//! well-formed head, one of:
-//! - a 4xx status (429 included) — a refusal, whatever the body;
+//! request (every byte of its body), carrying `r`, and did **not** deliver, before the client's
+//! timeout, one of:
+//! - a complete, well-formed head with a 4xx status (429 included) — a refusal, whatever the
+//!   body;
 //! - a complete 2xx answer whose body is a request-level refusal in the provider's own error
 //!   format (authentication, funds, rate limit, invalid request…), or a complete 2xx success
 //!   answer that refuses `r` itself (SMS Club `incorrectPhones`/`blackList`, an Intel-Tele
@@ -31,9 +32,10 @@
 //! timeout, one whose headers break the framing, 1xx, 3xx, 5xx, and a 2xx with a success, an
 //! internal-error, a garbled or a foreign body all mean the provider may have acted. (SMS.by
 //! has one error format, `{"error": …}`, for refusals and internal errors alike, so its
-//! internal error is only ever sent with a 5xx; headers that can break the framing are only
-//! sent on answers that mean "may have acted" anyway, so that no invariant hangs on how the
-//! client reads them.)
+//! internal error is only ever sent with a 5xx. Headers that can break the framing are only
+//! sent on answers that mean "may have acted" anyway, or on a success that refuses some of its
+//! recipients, which the client may then read either way: no invariant hangs on how the client
+//! copes with them, beyond not panicking.)
 //!
 //! After every call:
 //! - **(a)** no panic: the call, run under `catch_unwind`, returns, and no thread panicked

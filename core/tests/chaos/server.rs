@@ -191,16 +191,18 @@ pub struct Event {
 impl Event {
     /// Whether the provider may have acted on this request for `phone`: it read the whole
     /// request, and did not deliver (a complete, well-framed head in time) a 4xx, nor (a
-    /// complete, well-framed answer in time) a 2xx whose body refuses the request, or this
-    /// recipient, in the provider's own format.
+    /// complete answer in time) a 2xx whose body refuses the request, or this recipient, in the
+    /// provider's own format. (Headers that may break the framing are never sent with a 4xx or
+    /// a request-level refusal; on a success that refuses some recipients the client may or may
+    /// not read them, and either reading is right for those recipients.)
     pub fn might_have_acted(&self, phone: &str) -> bool {
         if !self.fully_read {
             return false;
         }
-        if self.late || !self.clean || !self.head_done {
+        if self.late || !self.head_done {
             return true;
         }
-        if (400..500).contains(&self.status) {
+        if (400..500).contains(&self.status) && self.clean {
             return false;
         }
         if (200..300).contains(&self.status)
