@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzing: every provider's answer parser, the DSN/JSON configuration parser, parse_webhook and
+# Fuzzing: every provider's answer parser (with any status and response headers), the DSN/JSON
+# configuration parser, parse_webhook (also with a secret and forged tokens) and
 # the C ABI's JSON entry points, each for a bounded time (FUZZ_SECONDS, default 30) from the
 # checked-in corpora in fuzz/corpus/. A crash fails the run and leaves its input in
 # fuzz/artifacts/ (fix it, and add the input as a regression test).
@@ -13,7 +14,7 @@ fi
 # cargo-fuzz passes unstable -Z flags (sanitizers); this machine has only a stable toolchain.
 export RUSTC_BOOTSTRAP=1
 cd fuzz
-for target in provider_responses dsn webhook ffi_json; do
+for target in provider_responses dsn webhook webhook_signed ffi_json; do
   echo "-- fuzzing $target for ${seconds}s"
   # Work on a copy so the checked-in corpus stays small; new finds are not committed.
   work=$(mktemp -d)

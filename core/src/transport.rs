@@ -201,6 +201,23 @@ impl HttpResponse {
         }
     }
 
+    /// An answer as the transport builds it from what came back: `Retry-After` (the header's
+    /// text) is parsed at `now_unix`, clamped, never trusted.
+    pub fn from_parts(
+        status: u16,
+        content_type: Option<String>,
+        retry_after: Option<&str>,
+        now_unix: i64,
+        body: Vec<u8>,
+    ) -> Self {
+        HttpResponse {
+            status,
+            content_type,
+            retry_after: retry_after.and_then(|v| retry::parse_retry_after(v, now_unix)),
+            body,
+        }
+    }
+
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
@@ -437,8 +454,7 @@ impl Transport {
                 .map(str::to_owned)
         };
         let content_type = header("content-type");
-        let retry_after = header("retry-after")
-            .and_then(|v| retry::parse_retry_after(&v, crate::time::now_unix()));
+        let retry_after = header("retry-after");
         let read = response
             .body_mut()
             .with_config()
@@ -488,12 +504,13 @@ impl Transport {
             }
         };
         let body = self.redactor.scrub(body);
-        Ok(HttpResponse {
+        Ok(HttpResponse::from_parts(
             status,
             content_type,
-            retry_after,
+            retry_after.as_deref(),
+            crate::time::now_unix(),
             body,
-        })
+        ))
     }
 
     /// Classifies a ureq error by how far the attempt got ([`wire::Progress`]): before the

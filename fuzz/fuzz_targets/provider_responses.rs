@@ -7,7 +7,7 @@
 // header lines (`Name: value`, one per `\n`); the first byte after the mark picks "now". Inputs
 // without the mark (the older corpus) are a bare status and body.
 use libfuzzer_sys::fuzz_target;
-use vibergate_core::reach::Reach;
+use vibergate_core::reach::{Reach, Said};
 use vibergate_core::retry::{parse_retry_after, Idempotency, RetryPolicy, MAX_RETRY_AFTER_HEADER};
 
 const HEADERS_MARK: &[u8] = b"\0VGH\0";
@@ -90,30 +90,19 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    // The retry decision for this status: a send is never repeated once the provider may have
-    // acted; whatever the answer, the decision is made without panicking.
+    // The answer as the transport builds it, the parser of `selector`, and for a send parser's
+    // refusal the reach and retry decisions (never retried once the provider may have acted).
+    let headers: Vec<(&str, &[u8])> = lines.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    vibergate_core::fuzzing::parse_answer(selector, status, &headers, body, now);
+
+    // The reach rule itself, for every thing a body can say at this status.
     let policy = RetryPolicy { max_retries: 3 };
-    for refused in [false, true] {
-        let reach = Reach::Answered { status, refused };
+    for said in [Said::Unknown, Said::Refused, Said::Failed] {
+        let reach = Reach::Answered { status, said };
         for attempt in 1..=4 {
             let again = policy.should_retry(Idempotency::Send, reach, attempt);
-            assert!(
-                !(again && reach.may_have_acted()),
-                "send retried after {status}"
-            );
+            assert!(!(again && reach.may_have_acted()), "send retried after {status}");
             let _ = policy.should_retry(Idempotency::Read, reach, attempt);
         }
     }
-
-    // PROPOSED ENTRY POINT (not in core/src/fuzzing.rs yet; build with `--features answer_entry`
-    // once it exists): the answer as the transport turns ureq's parts into an `HttpResponse`
-    // (status, headers as ureq hands them over, `Retry-After` parsed at `now`), then the parser
-    // of `selector`, then, for send parsers, the reach and retry decisions of that answer.
-    #[cfg(feature = "answer_entry")]
-    {
-        let headers: Vec<(&str, &[u8])> = lines.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-        vibergate_core::fuzzing::parse_answer(selector, status, &headers, body, now);
-    }
-    #[cfg(not(feature = "answer_entry"))]
-    vibergate_core::fuzzing::parse_response(selector, status, body);
 });

@@ -232,7 +232,7 @@ impl Ctx<'_> {
 /// What a parser's request-level error says of the request: the provider's own error format
 /// refuses it, unless it reports a failure on the provider's side; an answer that could not be
 /// read says nothing.
-fn said_by(error: &Error) -> Said {
+pub(crate) fn said_by(error: &Error) -> Said {
     match error.code() {
         ErrorCode::Decode | ErrorCode::Timeout | ErrorCode::Internal => Said::Unknown,
         ErrorCode::ProviderError => Said::Failed,
