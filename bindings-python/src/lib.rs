@@ -126,6 +126,8 @@ impl NativeClient {
                 client = client.with_log_hook(move |r: &LogRecord| {
                     Python::attach(|py| {
                         let latency_ms = r.latency.as_secs_f64() * 1000.0;
+                        let wait_reason = r.wait.map(|w| w.reason.as_str());
+                        let wait_ms = r.wait.map(|w| w.duration.as_secs_f64() * 1000.0);
                         // A failing logger must not fail the send.
                         let _ = log.call1(
                             py,
@@ -136,6 +138,8 @@ impl NativeClient {
                                 latency_ms,
                                 r.attempt,
                                 r.error.as_deref(),
+                                wait_reason,
+                                wait_ms,
                             ),
                         );
                     })

@@ -109,3 +109,14 @@ def test_sms_info() -> None:
     info = vibergate.sms_info("Привет")
     assert (info.encoding, info.characters, info.segments) == ("ucs2", 6, 1)
     assert vibergate.sms_info("a" * 161).segments == 2
+
+
+def test_rate_limit_waits_are_logged_at_info(sandbox: vibergate.Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="vibergate")
+    client = vibergate.Client(sandbox.dsn("smsclub") + "&rate_limit=2")
+    for _ in range(3):
+        client.send(to=["380989361121"], text="Hi")
+    waits = [r.getMessage() for r in caplog.records if r.name == "vibergate" and r.levelno == logging.INFO]
+    assert any("rate limit" in w and "waiting" in w for w in waits), waits

@@ -318,14 +318,34 @@ pub fn send(a: SendArgs) -> CmdResult {
     show_report(&a.common, &report)
 }
 
-/// A log hook drawing `[####....] done/total requests` on standard error.
+/// A log hook drawing `[####....] done/total requests` on standard error, and saying why when
+/// the send waits (the rate limit, a provider's `Retry-After`).
 fn progress_bar(total: usize) -> impl Fn(&vibergate_core::LogRecord) + Send + Sync + 'static {
     let done = std::sync::atomic::AtomicUsize::new(0);
-    move |_| {
-        let n = (done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1).min(total);
-        let filled = n * 30 / total;
+    move |record| {
+        let (n, note) = match record.wait {
+            Some(wait) => (
+                done.load(std::sync::atomic::Ordering::Relaxed),
+                format!(
+                    " (waiting {:.1} s: {})",
+                    wait.duration.as_secs_f64(),
+                    match wait.reason {
+                        vibergate_core::WaitReason::RateLimit => "rate limit",
+                        vibergate_core::WaitReason::RetryAfter =>
+                            "the provider asked to retry later",
+                        vibergate_core::WaitReason::Backoff => "backing off before a retry",
+                    }
+                ),
+            ),
+            None => (
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                String::new(),
+            ),
+        };
+        let n = n.min(total);
+        let filled = n * 30 / total.max(1);
         eprint!(
-            "\r[{}{}] {n}/{total} requests",
+            "\r[{}{}] {n}/{total} requests{note:<48}",
             "#".repeat(filled),
             ".".repeat(30 - filled)
         );

@@ -61,7 +61,7 @@ pub use router::{
 };
 pub use sms::{sms_info, SmsEncoding, SmsInfo};
 pub use status::{DeliveryReport, DeliveryState};
-pub use transport::{LogHook, LogRecord};
+pub use transport::{LogHook, LogRecord, Wait, WaitReason};
 pub use webhook::{parse_webhook, EventKind, WebhookEvent, WebhookRequest};
 
 /// The crate version, also sent in the user agent.

@@ -36,20 +36,28 @@ impl RateLimiter {
     /// Blocks until the caller may send and returns true, or returns false at once, reserving
     /// nothing, when the caller's slot would come after `deadline`.
     pub fn acquire_before(&self, deadline: Option<Instant>) -> bool {
-        let wait = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            if deadline.is_some_and(|d| slot > d) {
-                return false;
+        match self.reserve(deadline) {
+            Some(wait) => {
+                if !wait.is_zero() {
+                    std::thread::sleep(wait);
+                }
+                true
             }
-            *next = Some(slot.checked_add(self.interval).unwrap_or(slot));
-            slot.saturating_duration_since(now)
-        };
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
+            None => false,
         }
-        true
+    }
+
+    /// Reserves the caller's slot and returns how long to wait for it (the caller sleeps), or
+    /// `None`, reserving nothing, when the slot would come after `deadline`.
+    pub fn reserve(&self, deadline: Option<Instant>) -> Option<Duration> {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let slot = next.map_or(now, |n| n.max(now));
+        if deadline.is_some_and(|d| slot > d) {
+            return None;
+        }
+        *next = Some(slot.checked_add(self.interval).unwrap_or(slot));
+        Some(slot.saturating_duration_since(now))
     }
 }
 

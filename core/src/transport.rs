@@ -18,6 +18,9 @@ use crate::wire;
 
 /// The most of an answer that is read; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+/// A rate-limit wait at least this long is announced to the log hook (shorter ones are the
+/// limiter's normal spacing).
+const NOTICEABLE_WAIT: Duration = Duration::from_millis(100);
 /// Idle pooled connections are dropped sooner than providers usually close them.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(15);
 /// Parameter names whose values are credentials.
@@ -255,7 +258,36 @@ pub struct Exchange {
     pub attempts: u32,
 }
 
-/// What a log hook sees of each attempt. Credentials are never part of it.
+/// Why a call is about to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitReason {
+    /// For a slot of the client's rate limiter (`rate_limit`).
+    RateLimit,
+    /// For the time the provider asked for in `Retry-After`.
+    RetryAfter,
+    /// Backing off before a retry.
+    Backoff,
+}
+
+impl WaitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::RateLimit => "rate_limit",
+            WaitReason::RetryAfter => "retry_after",
+            WaitReason::Backoff => "backoff",
+        }
+    }
+}
+
+/// A wait a call is about to make, announced through the log hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    pub reason: WaitReason,
+    pub duration: Duration,
+}
+
+/// What a log hook sees of each attempt, and of each wait before one (then `wait` is set and
+/// `status`, `latency` and `error` say nothing). Credentials are never part of it.
 #[derive(Debug, Clone)]
 pub struct LogRecord {
     pub provider: ProviderId,
@@ -267,6 +299,8 @@ pub struct LogRecord {
     pub latency: Duration,
     /// The error code and message when the attempt failed before an answer.
     pub error: Option<String>,
+    /// Set when this record announces a wait before attempt number `attempt`, not an attempt.
+    pub wait: Option<Wait>,
 }
 
 /// A callback for every HTTP attempt.
@@ -343,9 +377,15 @@ impl Transport {
         let mut attempt: u32 = 0;
         loop {
             if let Some(limiter) = &self.limiter {
-                if !limiter.acquire_before(deadline) {
+                let Some(wait) = limiter.reserve(deadline) else {
                     return self.deadline_exchange(attempt);
-                }
+                };
+                self.wait(
+                    request,
+                    attempt.saturating_add(1),
+                    WaitReason::RateLimit,
+                    wait,
+                );
             }
             let timeout = match remaining(deadline) {
                 Some(left) if left.is_zero() => return self.deadline_exchange(attempt),
@@ -385,8 +425,36 @@ impl Transport {
                     attempts: attempt,
                 };
             }
-            std::thread::sleep(delay);
+            let reason = if retry_after.is_some() {
+                WaitReason::RetryAfter
+            } else {
+                WaitReason::Backoff
+            };
+            self.wait(request, attempt.saturating_add(1), reason, delay);
         }
+    }
+
+    /// Announces a wait to the log hook (rate-limit slots only when they are noticeable), then
+    /// sleeps.
+    fn wait(&self, request: &HttpRequest, attempt: u32, reason: WaitReason, duration: Duration) {
+        if duration.is_zero() {
+            return;
+        }
+        let noticeable = reason != WaitReason::RateLimit || duration >= NOTICEABLE_WAIT;
+        if let (Some(hook), true) = (&self.log_hook, noticeable) {
+            let record = LogRecord {
+                provider: self.provider,
+                method: request.method.as_str(),
+                url: format!("{}{}", self.base_url, request.redacted_path()),
+                attempt,
+                status: None,
+                latency: Duration::ZERO,
+                error: None,
+                wait: Some(Wait { reason, duration }),
+            };
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
+        }
+        std::thread::sleep(duration);
     }
 
     /// The answer for a request the deadline stopped before it was sent.
@@ -602,6 +670,7 @@ impl Transport {
                 .as_ref()
                 .err()
                 .map(|f| format!("{}: {}", f.error.code(), f.error.message)),
+            wait: None,
         };
         // A panicking hook must not lose the answer it was shown.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));

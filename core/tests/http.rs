@@ -491,3 +491,40 @@ mod failure_stages {
         assert!(f.may_have_acted());
     }
 }
+
+#[test]
+fn waits_are_announced_to_the_log_hook() {
+    use vibergate_core::WaitReason;
+    let server = Server::scripted(vec![
+        Reply::Http {
+            status: 429,
+            headers: vec![("Retry-After".into(), "1".into())],
+            body: b"{}".to_vec(),
+        },
+        Reply::json(200, r#"{"successfulRequest":{"requestData":{}}}"#),
+        Reply::json(200, r#"{"successfulRequest":{"requestData":{}}}"#),
+    ]);
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let seen = waits.clone();
+    let client = Client::from_dsn(&format!(
+        "smsclub://SECRET-TOKEN@default?base_url={}&rate_limit=2",
+        server.base_url
+    ))
+    .unwrap()
+    .with_log_hook(move |r| {
+        if let Some(w) = r.wait {
+            seen.lock().unwrap().push((w.reason, r.attempt));
+        }
+    });
+    let _ = client.status(&["1"]);
+    let _ = client.status(&["2"]);
+    let waits = waits.lock().unwrap().clone();
+    assert!(
+        waits.contains(&(WaitReason::RetryAfter, 2)),
+        "the Retry-After wait before attempt 2: {waits:?}"
+    );
+    assert!(
+        waits.iter().any(|(r, _)| *r == WaitReason::RateLimit),
+        "a rate-limit wait: {waits:?}"
+    );
+}

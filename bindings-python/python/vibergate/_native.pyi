@@ -10,7 +10,11 @@ __version__: str
 
 class NativeError(Exception): ...
 
-_LogCallback: TypeAlias = Callable[[str, str, Optional[int], float, int, Optional[str]], object]
+# (method, url, status, latency_ms, attempt, error, wait_reason, wait_ms); a record with a
+# wait_reason announces a wait before attempt `attempt` rather than reporting one.
+_LogCallback: TypeAlias = Callable[
+    [str, str, Optional[int], float, int, Optional[str], Optional[str], Optional[float]], object
+]
 
 @final
 class NativeClient:

@@ -50,8 +50,35 @@ def _native_call(fn: Callable[..., R], *args: Any) -> R:
         raise error_from_json(str(e.args[0])) from None
 
 
-def _log_attempt(method: str, url: str, status: Optional[int], latency_ms: float, attempt: int, error: Optional[str]) -> None:
+_WAITS = {
+    "rate_limit": "for a slot of the client's rate limit (rate_limit)",
+    "retry_after": "for the time the provider asked for (Retry-After)",
+    "backoff": "before retrying",
+}
+
+
+def _log_attempt(
+    method: str,
+    url: str,
+    status: Optional[int],
+    latency_ms: float,
+    attempt: int,
+    error: Optional[str],
+    wait_reason: Optional[str] = None,
+    wait_ms: Optional[float] = None,
+) -> None:
     # The URL arrives with credentials already replaced by ***.
+    if wait_reason is not None:
+        # Waits are visible: a call that is slow because of a rate limit says so.
+        logger.info(
+            "waiting %.1f s %s: %s %s (attempt %d)",
+            (wait_ms or 0.0) / 1000.0,
+            _WAITS.get(wait_reason, wait_reason),
+            method,
+            url,
+            attempt,
+        )
+        return
     if logger.isEnabledFor(logging.DEBUG):
         outcome = str(status) if status is not None else f"failed ({error})"
         logger.debug("%s %s -> %s in %.1f ms (attempt %d)", method, url, outcome, latency_ms, attempt)
