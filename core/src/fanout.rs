@@ -52,20 +52,29 @@ where
     let results: Vec<Mutex<Option<Result<R, Panicked>>>> =
         (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let (Some(slot), Some(result)) = (queue.get(i), results.get(i)) else {
-                    break;
-                };
-                let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-                if let Some(item) = item {
-                    let r = guard(|| f(item));
-                    *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-                }
-            });
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let (Some(slot), Some(result)) = (queue.get(i), results.get(i)) else {
+            break;
+        };
+        let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(item) = item {
+            let r = guard(|| f(item));
+            *result.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         }
+    };
+    std::thread::scope(|scope| {
+        // The calling thread works too, so a system that refuses new threads (a process
+        // limit) slows the call down instead of failing it after some requests went out.
+        for _ in 1..workers {
+            if std::thread::Builder::new()
+                .spawn_scoped(scope, work)
+                .is_err()
+            {
+                break;
+            }
+        }
+        work();
     });
     results
         .into_iter()

@@ -1,15 +1,17 @@
-//! Phone numbers (SPEC §3): one function turns what a user typed into the form every provider
+//! Phone numbers: one function turns what a user typed into the form every provider
 //! wants, E.164 digits without `+` (`380636111112`), or says why it cannot.
 //!
 //! - Spaces (any Unicode white space), `-`, `(`, `)` and `.` are removed; what is left must be
 //!   digits, optionally after one leading `+`.
 //! - `+` or `00` starts an international number: the country calling code comes first.
 //! - With a default country (the `default_country` option), the country's own international
-//!   prefix (`810` in Belarus) also starts an international number, and a number without a
-//!   prefix is read first as a national number of that country, with its trunk prefix (`0` in
-//!   Ukraine, `8` or `0` in Belarus) removed: `063 611 11 12` → `380636111112`,
-//!   `8 029 123 45 67` → `375291234567`. Digits that are no valid national number there are then
-//!   read as international (`380636111112` stays itself, whatever the default country).
+//!   prefix (`810` in Belarus) also starts an international number; digits without a prefix
+//!   that form a valid international number are that number (so the canonical form is
+//!   idempotent: `380636111112` stays itself, whatever the default country); anything else is
+//!   read as a national number of that country, with its trunk prefix (`0` in Ukraine, `8` or
+//!   `0` in Belarus) removed: `063 611 11 12` → `380636111112`, `8 029 123 45 67` →
+//!   `375291234567`. A national number written without its trunk prefix that also reads as a
+//!   valid international number is taken as international: write `+`, or the trunk prefix.
 //! - Without a default country, digits without a prefix are international; a leading `0` can
 //!   only be a trunk prefix, so such a number is refused.
 //! - The result must be a valid number per libphonenumber's metadata (the length and number
@@ -142,14 +144,20 @@ impl Normalizer {
         }
     }
 
-    /// Digits without a prefix, with a default country: its international prefix, then a
-    /// national number, then an international one.
+    /// Digits without a prefix, with a default country: its international prefix, then a valid
+    /// international number, then a national one. International comes before national so that
+    /// normalising is idempotent: the canonical form vibergate reports (E.164 digits without
+    /// `+`) must stay itself when it is fed back, whatever the default country
+    /// (`380636111112` with `IT` would otherwise become an Italian number).
     fn with_default(&self, code: &Code, region: &Region, digits: &str) -> Result<String, String> {
         let rules = region.rules();
         if let Some(rest) = rules.and_then(|r| r.strip_idd(digits)) {
             if let Ok(n) = self.international(rest) {
                 return Ok(n);
             }
+        }
+        if let Ok(n) = self.international(digits) {
+            return Ok(n);
         }
         let (nsn, trunk) = match rules {
             Some(r) => r.national(digits, |n| code.is_valid(n)),

@@ -44,15 +44,42 @@ impl SendReport {
     }
 
     /// Folds in the parsed answer to one batch that carried `phones`, so that each of them
-    /// lands in exactly one bucket: a number the answer does not mention may have been sent
-    /// (uncertain); a number it lists twice keeps its best outcome (accepted over uncertain over
-    /// rejected), and every message id the answer issued is kept.
+    /// lands in exactly one bucket: an answer speaks only for the numbers its request carried
+    /// (an entry about another number is ignored: that number's own request decides it); a
+    /// number the answer does not mention may have been sent (uncertain); a number it lists
+    /// twice keeps its best outcome (accepted over uncertain over rejected), with every id.
     pub(crate) fn merge_batch(&mut self, mut part: SendReport, phones: &[String]) {
-        use std::collections::HashSet;
-        let accepted: HashSet<&str> = part.accepted.iter().map(|a| a.phone.as_str()).collect();
-        let mut placed: HashSet<String> = accepted.iter().map(|p| (*p).to_owned()).collect();
-        part.uncertain.retain(|u| placed.insert(u.phone.clone()));
-        part.rejected.retain(|r| placed.insert(r.phone.clone()));
+        use std::collections::{HashMap, HashSet};
+        if phones.is_empty() {
+            // A request addressed otherwise (an SMS Club chat reply): its answer names the number.
+            self.merge(part);
+            return;
+        }
+        // The answer may write a number its own way (`+380…`): match on the digits, and report
+        // the number as the request carried it.
+        let digits = |p: &str| p.chars().filter(char::is_ascii_digit).collect::<String>();
+        let by_digits: HashMap<String, &String> = phones.iter().map(|p| (digits(p), p)).collect();
+        let canonical = |p: &mut String| {
+            if let Some(carried) = by_digits.get(&digits(p)) {
+                p.clone_from(carried);
+            }
+        };
+        part.accepted
+            .iter_mut()
+            .for_each(|a| canonical(&mut a.phone));
+        part.uncertain
+            .iter_mut()
+            .for_each(|u| canonical(&mut u.phone));
+        part.rejected
+            .iter_mut()
+            .for_each(|r| canonical(&mut r.phone));
+        let carried: HashSet<&str> = phones.iter().map(String::as_str).collect();
+        part.accepted.retain(|a| carried.contains(a.phone.as_str()));
+        let mut placed: HashSet<String> = part.accepted.iter().map(|a| a.phone.clone()).collect();
+        part.uncertain
+            .retain(|u| carried.contains(u.phone.as_str()) && placed.insert(u.phone.clone()));
+        part.rejected
+            .retain(|r| carried.contains(r.phone.as_str()) && placed.insert(r.phone.clone()));
         for phone in phones {
             if !placed.contains(phone.as_str()) {
                 part.uncertain.push(Uncertain {

@@ -406,7 +406,17 @@ impl Router {
                     _ => false,
                 };
                 let handed_over = remaining.contains(&rejected.phone);
-                if moves_on(rejected.reason) && handed_over && !next.contains(&rejected.phone) {
+                // A number this provider also accepted or may have sent never moves on.
+                let placed = report
+                    .accepted
+                    .iter()
+                    .any(|a| a.provider == provider && a.accepted.phone == rejected.phone)
+                    || attempt.uncertain.iter().any(|u| u.phone == rejected.phone);
+                if moves_on(rejected.reason)
+                    && handed_over
+                    && !placed
+                    && !next.contains(&rejected.phone)
+                {
                     next.push(rejected.phone.clone());
                     last_reasons.insert(rejected.phone.clone(), rejected);
                 } else {
@@ -417,7 +427,13 @@ impl Router {
                 }
             }
             if cool {
-                self.cooling().insert(index, Instant::now() + self.cooldown);
+                // An absurd cool-down is "until further notice", never an overflow.
+                let now = Instant::now();
+                let until = now
+                    .checked_add(self.cooldown)
+                    .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
+                    .unwrap_or(now);
+                self.cooling().insert(index, until);
             }
             attempt.moved_on = next.clone();
             report.attempts.push(attempt);

@@ -39,8 +39,14 @@ fn hex_lower(bytes: &[u8]) -> String {
 /// `url` with `vg_token` appended, or an error if the token cannot be computed.
 pub fn try_sign_callback_url(url: &str, secret: &str) -> Result<String> {
     let token = hex_lower(&mac(secret, url)?.finalize().into_bytes());
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Ok(format!("{url}{separator}{TOKEN_PARAM}={token}"))
+    // The token goes into the query, before any fragment (a fragment never reaches a server).
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    Ok(format!("{base}{separator}{TOKEN_PARAM}={token}{fragment}"))
 }
 
 /// `url` with `vg_token` appended. Should the token ever be impossible to compute, the URL is
@@ -105,6 +111,16 @@ pub fn verify(query: &[(String, String)], secret: &str, callback_url: &str) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_goes_before_a_fragment() {
+        let signed = sign_callback_url("https://shop.example/hook?a=1#dlr", "s3cret");
+        let (query, fragment) = signed.split_once('#').unwrap();
+        assert_eq!(fragment, "dlr");
+        assert!(query.starts_with("https://shop.example/hook?a=1&vg_token="));
+        let pairs = crate::transport::form_decode(query.split_once('?').unwrap().1.as_bytes());
+        verify(&pairs, "s3cret", "https://shop.example/hook?a=1#dlr").unwrap();
+    }
 
     fn query(url: &str) -> Vec<(String, String)> {
         crate::transport::form_decode(url.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes())

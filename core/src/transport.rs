@@ -480,7 +480,7 @@ impl Transport {
         body: &[u8],
         timeout: Duration,
     ) -> Result<HttpResponse, Failure> {
-        wire::begin_attempt();
+        wire::begin_attempt(body.len());
         let result = match request.method {
             Method::Get => {
                 let mut builder = self

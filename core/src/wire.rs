@@ -26,9 +26,10 @@ pub(crate) enum Progress {
     Tls,
     /// Connected (or a pooled connection taken); nothing of the request written yet.
     Connected,
-    /// Part of the request has been written.
+    /// Part of the request has been written, certainly not all of it.
     Writing,
-    /// The whole request was written; waiting for or reading the answer.
+    /// The whole request may have been written (more bytes went out than the body alone has:
+    /// the head always comes first), or the answer is being awaited or read.
     Written,
 }
 
@@ -47,15 +48,18 @@ impl Progress {
 
 thread_local! {
     static PROGRESS: Cell<Progress> = const { Cell::new(Progress::Lookup) };
+    /// Request bytes written so far by the attempt, and the length of its body.
+    static SENT: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
     /// Connects in progress on this thread: a CONNECT proxy opens its own connection through
     /// the same chain, and its handshake bytes are not the request's.
     static CONNECTING: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Starts tracking a new attempt on this thread.
-pub(crate) fn begin_attempt() {
+/// Starts tracking a new attempt on this thread, whose request body is `body_len` bytes.
+pub(crate) fn begin_attempt(body_len: usize) {
     PROGRESS.with(|p| p.set(Progress::Lookup));
     CONNECTING.with(|c| c.set(0));
+    SENT.with(|s| s.set((0, u64::try_from(body_len).unwrap_or(u64::MAX))));
 }
 
 /// How far the current attempt on this thread got.
@@ -146,10 +150,24 @@ impl<T: Transport> Transport for Traced<T> {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        if !connecting() && progress() != Progress::Written {
+        let ours = !connecting();
+        if ours && progress() != Progress::Written {
             mark(Progress::Writing);
         }
-        self.inner.transmit_output(amount, timeout)
+        self.inner.transmit_output(amount, timeout)?;
+        if ours {
+            // Once more bytes are out than the body has, the request may be complete: ureq may
+            // fail before it ever awaits the answer (a timeout spent, leftover input), and that
+            // must not pass for "not sent".
+            let amount = u64::try_from(amount).unwrap_or(u64::MAX);
+            let (sent, body) = SENT.with(Cell::get);
+            let sent = sent.saturating_add(amount);
+            SENT.with(|s| s.set((sent, body)));
+            if sent > body {
+                mark(Progress::Written);
+            }
+        }
+        Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {

@@ -1120,3 +1120,35 @@ fn a_router_normalises_once_with_its_clients_default_country() {
         .iter()
         .all(|a| a.recipients == ["380636111112"]));
 }
+
+/// Review finding F10: the canonical form vibergate reports must stay itself when fed back,
+/// whatever the default country.
+#[test]
+fn normalising_is_idempotent_under_every_default_country() {
+    let numbers = [
+        "380636111112",
+        "4915112345678",
+        "494651482513",
+        "375291234567",
+        "79123456789",
+        "447911123456",
+        "8613800138000",
+    ];
+    for country in [
+        "UA", "BY", "DE", "IT", "CN", "ID", "VA", "LU", "AT", "US", "GB",
+    ] {
+        for n in numbers {
+            let once = phone::normalize(n, Some(country));
+            assert_eq!(once.as_deref(), Ok(n), "{n} with default_country={country}");
+        }
+    }
+    // National numbers with their trunk prefix still expand.
+    assert_eq!(
+        phone::normalize("063 611 11 12", Some("UA")).as_deref(),
+        Ok("380636111112")
+    );
+    assert_eq!(
+        phone::normalize("8 029 123 45 67", Some("BY")).as_deref(),
+        Ok("375291234567")
+    );
+}

@@ -171,10 +171,15 @@ fn error_text(status: &str) -> Option<String> {
         .or((lower != "ok").then_some(lower))
 }
 
-/// A whole-request error (`reply` entry without `number`, or `{error: true, …}`), if the answer is one.
+/// A whole-request error (a `reply` whose entries all lack `number`, or `{error: true, …}`), if
+/// the answer is one. A reply that answers some numbers is per number: an entry without a
+/// number beside them (a balance that ran out mid-request) does not undo the others.
 fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
     let raw = if let Some(reply) = value.get("reply").and_then(Value::as_array) {
-        let entry = reply.iter().find(|e| e.get("number").is_none())?;
+        if reply.iter().any(|e| e.get("number").is_some()) {
+            return None;
+        }
+        let entry = reply.first()?;
         entry.get("status").and_then(text)?
     } else if value
         .get("error")
@@ -214,6 +219,14 @@ fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
     )
 }
 
+/// Whether a `reply` list answers at least one number.
+fn numbered_reply(value: &Value) -> bool {
+    value
+        .get("reply")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|e| e.get("number").is_some()))
+}
+
 /// The answer as JSON after ruling out whole-request errors.
 fn answer(response: &HttpResponse) -> Result<Value> {
     let value = parse_json(P, response)?;
@@ -238,7 +251,12 @@ fn per_number_reason(reason: &str) -> RejectReason {
 }
 
 pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
-    let value = answer(response)?;
+    // Entries per number are what the provider did, whatever the status line says: ids in a
+    // 4xx answer are still ids.
+    let value = match parse_json(P, response) {
+        Ok(v) if numbered_reply(&v) => v,
+        _ => answer(response)?,
+    };
     let reply = value
         .get("reply")
         .and_then(Value::as_array)
@@ -251,10 +269,22 @@ pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<S
     for entry in reply {
         let phone = entry.get("number").and_then(id_string).unwrap_or_default();
         let status = entry.get("status").and_then(text).unwrap_or_default();
-        if status.trim().eq_ignore_ascii_case("ok") {
-            let mut accepted = Accepted::new(phone, entry.get("message_id").and_then(id_string));
+        let message_id = entry.get("message_id").and_then(id_string);
+        let explicit_error = status.trim().to_ascii_lowercase().starts_with("error");
+        if status.trim().eq_ignore_ascii_case("ok") || (message_id.is_some() && !explicit_error) {
+            // An id means a message exists, whatever else the status says.
+            let mut accepted = Accepted::new(phone, message_id);
             accepted.cost = entry.get("cost").and_then(text);
             report.accepted.push(accepted);
+        } else if let (Some(id), true) = (&message_id, explicit_error) {
+            // An error beside an id: the provider may have sent it; keep the id in sight.
+            report.uncertain.push(Uncertain {
+                phone,
+                detail: format!(
+                    "Intel-Tele answered {:?} but issued message id {id}",
+                    status.trim()
+                ),
+            });
         } else {
             let reason = error_text(&status).unwrap_or_default();
             report.rejected.push(Rejected::new(
@@ -266,7 +296,8 @@ pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<S
     }
     for phone in phones {
         let mentioned = report.accepted.iter().any(|a| &a.phone == phone)
-            || report.rejected.iter().any(|r| &r.phone == phone);
+            || report.rejected.iter().any(|r| &r.phone == phone)
+            || report.uncertain.iter().any(|u| &u.phone == phone);
         if !mentioned {
             report.uncertain.push(Uncertain {
                 phone: phone.clone(),

@@ -192,9 +192,16 @@ impl Ctx<'_> {
                 }
                 Err((error, reach)) if reach.may_have_acted() => {
                     let detail = format!("{}: {}", error.code(), error.message);
+                    // A request without recipients of its own (a chat reply) is still reported:
+                    // with an unknown number, but never as a plain error that invites a resend.
+                    let phones = if batch.phones.is_empty() {
+                        vec![String::new()]
+                    } else {
+                        batch.phones
+                    };
                     report
                         .uncertain
-                        .extend(batch.phones.into_iter().map(|phone| Uncertain {
+                        .extend(phones.into_iter().map(|phone| Uncertain {
                             phone,
                             detail: detail.clone(),
                         }));

@@ -241,18 +241,26 @@ fn refusal_detail(value: &Value) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Whether an answer carries no error (`"error": null` is none).
+fn no_error(value: &Value) -> bool {
+    value.get("error").is_none_or(Value::is_null)
+}
+
 /// The error an answer stands for. `{"error": …}` is the documented error; an object whose
 /// `status` is not `OK` is an explicit refusal too (the provider said no, so the code is the
 /// HTTP status's, `invalid_request` for a 2xx, with `provider_code` = that status). Anything
 /// else in a 2xx is `decode`.
 fn error_from(response: &HttpResponse, value: Option<&Value>) -> Error {
-    let detail = value.and_then(|v| v.get("error")).map(|e| match e {
-        Value::Object(o) => o
-            .get("message")
-            .and_then(text)
-            .unwrap_or_else(|| e.to_string()),
-        other => text(other).unwrap_or_else(|| other.to_string()),
-    });
+    let detail = value
+        .and_then(|v| v.get("error"))
+        .filter(|e| !e.is_null())
+        .map(|e| match e {
+            Value::Object(o) => o
+                .get("message")
+                .and_then(text)
+                .unwrap_or_else(|| e.to_string()),
+            other => text(other).unwrap_or_else(|| other.to_string()),
+        });
     // Only SMS.by's own shape, a status word, is a refusal; `{"status": 1}` is not its format.
     let refused_status = value
         .filter(|v| v.is_object())
@@ -314,7 +322,7 @@ fn v2_result(response: &HttpResponse) -> Result<Value> {
         .get("status")
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("ok"));
-    if ok && value.get("error").is_none() && (200..300).contains(&response.status) {
+    if ok && no_error(&value) && (200..300).contains(&response.status) {
         return Ok(value.get("result").cloned().unwrap_or(Value::Null));
     }
     Err(error_from(response, Some(&value)))
@@ -540,7 +548,7 @@ pub(crate) fn build_personal(
 pub(crate) fn parse_bulk(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
     let value = parse_json(P, response)?;
     let is_2xx = (200..300).contains(&response.status);
-    let plain = is_2xx && value.is_object() && value.get("error").is_none();
+    let plain = is_2xx && value.is_object() && no_error(&value);
     // "OK" as documented, or a refusal: another text, or `false`. Anything else (`true`, a
     // number, a list) is not the documented answer and falls through to `decode`.
     let success = match value.get("success") {

@@ -151,7 +151,17 @@ pub(crate) fn build_send(config: &Config, m: &Prepared) -> Vec<Batch> {
 
 /// `requestData` of a successful answer, or the error the answer carries.
 fn request_data(response: &HttpResponse) -> Result<Value> {
-    let value = parse_json(P, response)?;
+    let value = parse_json(P, response).map_err(|e| match response.status {
+        // 465 is SMS Club's own "system error", whatever the body: it failed on its side.
+        465 => Error::new(
+            ErrorCode::ProviderError,
+            "SMS Club failed on its side (HTTP 465, systemError)",
+        )
+        .with_provider(P)
+        .with_http_status(465)
+        .with_body(&response.body),
+        _ => e,
+    })?;
     if let Some(data) = value
         .get("successfulRequest")
         .and_then(|s| s.get("requestData"))
