@@ -35,7 +35,7 @@ gcc $cflags tests/c/test_vibergate.c -L"$lib" -lvibergate -Wl,-rpath,"$lib" -o "
 
 echo "-- C tests under valgrind"
 need_apt valgrind valgrind
-valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+valgrind --quiet --error-exitcode=1 --num-callers=64 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
   --suppressions=tests/c/valgrind.supp "$out/test_vibergate"
 
 echo "-- C tests under AddressSanitizer"
