@@ -42,20 +42,19 @@ fn router(common: &Common) -> Result<Option<Router>, Failure> {
         .map_err(|e| Failure::sdk(e, common.json))
 }
 
-/// Prints a send report; a send with rejected or uncertain recipients exits with PARTIAL.
+/// Prints a send report; exits PARTIAL when some recipients were rejected or are uncertain,
+/// REFUSED when the provider refused every one of them.
 fn show_report(common: &Common, report: &SendReport) -> CmdResult {
     if common.json {
         output::json(report);
     } else {
         output::send_report(report);
     }
-    Ok(
-        if report.rejected.is_empty() && report.uncertain.is_empty() {
-            0
-        } else {
-            exit::PARTIAL
-        },
-    )
+    Ok(output::report_exit_code(
+        report.accepted.len(),
+        report.rejected.len(),
+        report.uncertain.len(),
+    ))
 }
 
 fn routed(common: &Common, result: Result<RoutedReport, vibergate_core::Error>) -> CmdResult {
@@ -65,13 +64,88 @@ fn routed(common: &Common, result: Result<RoutedReport, vibergate_core::Error>) 
     } else {
         output::routed_report(&report);
     }
-    Ok(
-        if report.rejected.is_empty() && report.uncertain.is_empty() {
-            0
-        } else {
-            exit::PARTIAL
-        },
-    )
+    Ok(output::report_exit_code(
+        report.accepted.len(),
+        report.rejected.len(),
+        report.uncertain.len(),
+    ))
+}
+
+/// Where a message's fields came from, to tell the user what to change when one is refused.
+enum Fields<'a> {
+    /// The flags of `send` or `send-to-list`.
+    Flags,
+    /// `send-personalized`: a CSV file (its name, and the line of each item) and flags.
+    Csv { file: &'a str, lines: &'a [usize] },
+}
+
+/// The flag (or CSV column) that sets a message field, for an error about that field.
+fn where_to_fix(field: &str, fields: &Fields<'_>) -> Option<String> {
+    // `items[3].button.url` → item 3, field `button.url`. Errors about the button as a whole
+    // (`button`) already say what to add or leave out.
+    let (item, field) = match field.strip_prefix("items[").and_then(|r| r.split_once(']')) {
+        Some((n, rest)) => (n.parse::<usize>().ok(), rest.trim_start_matches('.')),
+        None => (None, field),
+    };
+    if let Fields::Csv { file, lines } = fields {
+        let line = item.and_then(|i| lines.get(i));
+        let at = |column: &str| match line {
+            Some(l) => format!("the {column} column of line {l} of {file}"),
+            None => format!("the {column} column of {file}"),
+        };
+        match field {
+            "to" => return Some(format!("see {}", at("phone"))),
+            "text" => return Some(format!("see {}", at("text"))),
+            "button.url" => return Some(format!("see {}", at("button_url"))),
+            "" => return line.map(|l| format!("see line {l} of {file}")),
+            _ => {}
+        }
+    }
+    let flag = match field {
+        "to" => "--to or --to-file",
+        "text" => "--text",
+        "sender" => "--sender (or sender= in the DSN)",
+        "image_url" => "--image-url",
+        "button.text" => "--button-text",
+        "button.url" => "--button-url",
+        "ttl_seconds" => "--ttl",
+        "sms_fallback" | "sms_fallback.text" => "--sms-text",
+        "sms_fallback.sender" | "sms_sender" => "--sms-sender (or sms_sender= in the DSN)",
+        "schedule" | "schedule.start" => "--schedule-start",
+        "schedule.end" => "--schedule-end",
+        "category" => "--category",
+        "two_way" => "--two-way",
+        "chat_id" => "--chat-id",
+        "callback_url" => "--callback-url",
+        "label" => "--label",
+        _ => return None,
+    };
+    Some(format!("set it with {flag}"))
+}
+
+/// A refused message's error, saying which flag or CSV column to change.
+fn name_the_flag(error: vibergate_core::Error, fields: &Fields<'_>) -> vibergate_core::Error {
+    use vibergate_core::ErrorCode;
+    let refused_field = matches!(
+        error.code(),
+        ErrorCode::InvalidMessage | ErrorCode::Unsupported
+    ) && error.http_status.is_none();
+    let Some(hint) = error
+        .field
+        .as_deref()
+        .filter(|_| refused_field)
+        .and_then(|f| where_to_fix(f, fields))
+    else {
+        return error;
+    };
+    // The message is the one field an `Error` does not let callers set: rebuild it from its
+    // JSON so that every other detail stays as it was.
+    let Ok(mut value) = serde_json::to_value(&error) else {
+        return error;
+    };
+    let message = format!("{} ({hint})", error.message);
+    value["message"] = serde_json::Value::String(message);
+    serde_json::from_value(value).unwrap_or(error)
 }
 
 fn done<T>(common: &Common, value: Result<T, vibergate_core::Error>, show: impl Fn(&T)) -> CmdResult
@@ -84,7 +158,7 @@ where
     } else {
         show(&value);
     }
-    Ok(0)
+    Ok(exit::OK)
 }
 
 #[derive(Args)]
@@ -94,17 +168,26 @@ pub struct NoArgs {
 }
 
 #[derive(Args)]
-pub struct IdArgs {
+pub struct BatchArgs {
     #[command(flatten)]
     common: Common,
-    /// The id.
-    id: String,
+    /// The batch id of an SMS.by send to several numbers (batch_id in the send's report).
+    batch_id: String,
+}
+
+#[derive(Args)]
+pub struct MailingArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The SMS.by mailing id (printed by send-to-list; `vibergate mailings` lists them).
+    mailing_id: String,
 }
 
 #[derive(Args)]
 pub struct PageArgs {
     #[command(flatten)]
     common: Common,
+    /// Page to show, from 1 (SMS Club shows 30 chats a page).
     #[arg(long, default_value_t = 1)]
     page: u32,
 }
@@ -113,7 +196,9 @@ pub struct PageArgs {
 pub struct ChatArgs {
     #[command(flatten)]
     common: Common,
+    /// The chat id (chat_id in the report of a --two-way send; `vibergate chats` lists them).
     chat_id: String,
+    /// Page to show, from 1 (SMS Club shows 30 messages a page).
     #[arg(long, default_value_t = 1)]
     page: u32,
 }
@@ -122,12 +207,13 @@ pub struct ChatArgs {
 pub struct InboundArgs {
     #[command(flatten)]
     common: Common,
-    /// SMS Club chat.
+    /// SMS Club: the chat to read replies from (chat_id of a --two-way send).
     #[arg(long)]
     chat_id: Option<String>,
-    /// SMS.by mailing.
+    /// SMS.by: the mailing to read replies to (its mailing id, or a quick message's message id).
     #[arg(long)]
     mailing_id: Option<String>,
+    /// SMS Club: the page of the chat, from 1.
     #[arg(long)]
     page: Option<u32>,
 }
@@ -136,7 +222,16 @@ pub struct InboundArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     common: Common,
-    /// Message ids.
+    /// Message ids (message_id in a send's report); with a DSN chain, provider:id, e.g. smsclub:5769.
+    #[arg(required = true)]
+    ids: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct MarkReadArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Ids of incoming messages (the ID column of `vibergate inbound --mailing-id …`).
     #[arg(required = true)]
     ids: Vec<String>,
 }
@@ -145,16 +240,20 @@ pub struct StatusArgs {
 pub struct MailingsArgs {
     #[command(flatten)]
     common: Common,
+    /// How many mailings to skip.
     #[arg(long, default_value_t = 0)]
     offset: u32,
+    /// The most mailings to list.
     #[arg(long, default_value_t = 100)]
     limit: u32,
 }
 
 #[derive(Args)]
 pub struct SmsInfoArgs {
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// The SMS text to count.
     text: String,
 }
 
@@ -164,25 +263,60 @@ pub struct Content {
     /// Viber sender (default: the DSN's sender).
     #[arg(long)]
     sender: Option<String>,
+    /// Image shown with the message, an http(s) URL; with a text it needs a button (SMS.by also sends an image alone).
     #[arg(long)]
     image_url: Option<String>,
+    /// Button caption, 1–30 characters; the link comes from --button-url (send-personalized: the CSV's button_url column).
     #[arg(long)]
     button_text: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_name = "SECONDS", help = ttl_help())]
     ttl: Option<u32>,
-    /// Unix time to start sending.
-    #[arg(long)]
+    /// When to start sending, as Unix time in seconds (SMS Club, SMS.by).
+    #[arg(long, value_name = "UNIX_SECONDS")]
     schedule_start: Option<i64>,
-    #[arg(long)]
+    /// When to stop sending, as Unix time in seconds (SMS Club only, which needs it with --schedule-start).
+    #[arg(long, value_name = "UNIX_SECONDS")]
     schedule_end: Option<i64>,
-    /// transactional or promotional.
+    /// transactional or promotional (default: promotional with an image or a button, else transactional).
     #[arg(long, value_parser = ["transactional", "promotional"])]
     category: Option<String>,
+    /// Where the provider posts delivery statuses (SMS.by, DecisionTelecom; Intel-Tele sets it in the account).
     #[arg(long)]
     callback_url: Option<String>,
     /// Mailing name (SMS.by).
     #[arg(long)]
     label: Option<String>,
+}
+
+/// The help of `--ttl`: the unit and every provider's range, read from the providers' rules.
+fn ttl_help() -> String {
+    let range = |p: ProviderId| vibergate_core::capabilities(p).ttl_seconds;
+    let mut parts = Vec::new();
+    if let Some((one, several, max)) = range(ProviderId::SmsClub) {
+        parts.push(if one == several {
+            format!("SMS Club {one}–{max}")
+        } else {
+            format!("SMS Club {one}–{max} ({several}–{max} for several numbers)")
+        });
+    }
+    if let Some((min, _, max)) = range(ProviderId::DecisionTelecom) {
+        parts.push(format!(
+            "DecisionTelecom {min}–{max} (only {} with an SMS fallback)",
+            vibergate_core::providers::decisiontelecom::SMS_FALLBACK_TTL
+        ));
+    }
+    if let Some((min, _, max)) = range(ProviderId::IntelTele) {
+        parts.push(format!("Intel-Tele {min}–{max}"));
+    }
+    if let Some((min, _, max)) = range(ProviderId::SmsBy) {
+        parts.push(format!(
+            "SMS.by only with --sms-text, as the wait before the SMS: {min}–{max}, whole minutes"
+        ));
+    }
+    format!(
+        "How long Viber keeps trying to deliver, in seconds: {}",
+        parts.join("; ")
+    )
 }
 
 impl Content {
@@ -212,10 +346,12 @@ pub struct SendArgs {
     /// A file with one recipient per line ("-" for standard input).
     #[arg(long)]
     to_file: Option<PathBuf>,
+    /// The Viber message text, up to 1000 characters.
     #[arg(long)]
     text: Option<String>,
     #[command(flatten)]
     content: Content,
+    /// Button link, an http(s) URL (with --button-text).
     #[arg(long)]
     button_url: Option<String>,
     /// SMS fallback text.
@@ -252,6 +388,12 @@ fn read_input(path: &PathBuf) -> Result<String, Failure> {
 const PROGRESS_THRESHOLD: usize = 500;
 
 pub fn send(a: SendArgs) -> CmdResult {
+    // Errors about a field name its flag, unless the message came as JSON (then they name
+    // the JSON field, as they do).
+    let hint = |e: vibergate_core::Error| match &a.message {
+        Some(_) => e,
+        None => name_the_flag(e, &Fields::Flags),
+    };
     let message = match &a.message {
         Some(path) => serde_json::from_str::<Message>(&read_input(path)?)
             .map_err(|e| Failure::Usage(format!("bad message JSON: {e}")))?,
@@ -293,7 +435,7 @@ pub fn send(a: SendArgs) -> CmdResult {
         }
     };
     if let Some(router) = router(&a.common)? {
-        return routed(&a.common, router.send(&message));
+        return routed(&a.common, router.send(&message).map_err(hint));
     }
     let mut client = client(&a.common)?;
     // A big list from a file goes out as one send (one report, one batch, duplicates found across
@@ -314,7 +456,7 @@ pub fn send(a: SendArgs) -> CmdResult {
     if show_progress {
         eprintln!();
     }
-    let report = result.map_err(|e| Failure::sdk(e, a.common.json))?;
+    let report = result.map_err(|e| Failure::sdk(hint(e), a.common.json))?;
     show_report(&a.common, &report)
 }
 
@@ -365,25 +507,29 @@ pub struct PersonalizedArgs {
 
 /// Splits one CSV line, honouring double quotes.
 fn csv_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
+    let mut fields = Vec::new();
+    let mut field = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' if quoted && chars.peek() == Some(&'"') => {
                 chars.next();
-                fields.last_mut().unwrap().push('"');
+                field.push('"');
             }
             '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(String::new()),
-            c => fields.last_mut().unwrap().push(c),
+            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
         }
     }
+    fields.push(field);
     fields
 }
 
 pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
     let mut items = Vec::new();
+    // The file's line of each item, for errors.
+    let mut lines = Vec::new();
     for (n, line) in read_input(&a.file)?.lines().enumerate() {
         if line.trim().is_empty() || (n == 0 && line.to_ascii_lowercase().starts_with("phone")) {
             continue;
@@ -395,6 +541,7 @@ pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
                 n + 1
             )));
         }
+        lines.push(n + 1);
         items.push(PersonalizedItem {
             to: f[0].trim().to_owned(),
             text: f[1].clone(),
@@ -415,12 +562,18 @@ pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
         callback_url: a.content.callback_url.clone(),
         label: a.content.label.clone(),
     };
+    let file = a.file.display().to_string();
+    let fields = Fields::Csv {
+        file: &file,
+        lines: &lines,
+    };
+    let hint = |e| name_the_flag(e, &fields);
     if let Some(router) = router(&a.common)? {
-        return routed(&a.common, router.send_personalized(&message));
+        return routed(&a.common, router.send_personalized(&message).map_err(hint));
     }
     let report = client(&a.common)?
         .send_personalized(&message)
-        .map_err(|e| Failure::sdk(e, a.common.json))?;
+        .map_err(|e| Failure::sdk(hint(e), a.common.json))?;
     show_report(&a.common, &report)
 }
 
@@ -447,9 +600,9 @@ pub fn status(a: StatusArgs) -> CmdResult {
     done(&a.common, c.status(&a.ids), |r| output::statuses(r))
 }
 
-pub fn status_batch(a: IdArgs) -> CmdResult {
+pub fn status_batch(a: BatchArgs) -> CmdResult {
     let c = client(&a.common)?;
-    done(&a.common, c.status_batch(&a.id), output::batch)
+    done(&a.common, c.status_batch(&a.batch_id), output::batch)
 }
 
 pub fn balance(a: NoArgs) -> CmdResult {
@@ -564,15 +717,30 @@ pub struct ListArgs {
     /// Stored list id.
     #[arg(long)]
     list_id: String,
+    /// The Viber message text, up to 1000 characters.
     #[arg(long)]
     text: Option<String>,
     #[command(flatten)]
     content: Content,
+    /// Button link, an http(s) URL (with --button-text).
     #[arg(long)]
     button_url: Option<String>,
 }
 
 pub fn send_to_list(a: ListArgs) -> CmdResult {
+    // SMS.by's sendViberMessageList has no lifetime, end time, category or callback: say so
+    // rather than drop the flag.
+    let unused = [
+        ("--ttl", a.content.ttl.is_some()),
+        ("--schedule-end", a.content.schedule_end.is_some()),
+        ("--category", a.content.category.is_some()),
+        ("--callback-url", a.content.callback_url.is_some()),
+    ];
+    if let Some((flag, _)) = unused.iter().find(|(_, set)| *set) {
+        return Err(Failure::Usage(format!(
+            "send-to-list cannot use {flag}: SMS.by's send to a stored list has no such field"
+        )));
+    }
     let c = client(&a.common)?;
     let message = ListMessage {
         list_id: a.list_id.clone(),
@@ -586,18 +754,21 @@ pub fn send_to_list(a: ListArgs) -> CmdResult {
         label: a.content.label.clone(),
         schedule_start: a.content.schedule_start,
     };
-    done(&a.common, c.send_to_list(&message), |r| {
+    let result = c
+        .send_to_list(&message)
+        .map_err(|e| name_the_flag(e, &Fields::Flags));
+    done(&a.common, result, |r| {
         println!("mailing {} created for {} subscriber(s); confirm it with: vibergate confirm-mailing {}", r.mailing_id, r.subscribers.unwrap_or(0), r.mailing_id)
     })
 }
 
-pub fn confirm_mailing(a: IdArgs) -> CmdResult {
+pub fn confirm_mailing(a: MailingArgs) -> CmdResult {
     let c = client(&a.common)?;
     done(
         &a.common,
-        c.confirm_mailing(&a.id)
-            .map(|_| serde_json::json!({"confirmed": a.id})),
-        |_| println!("mailing {} confirmed", a.id),
+        c.confirm_mailing(&a.mailing_id)
+            .map(|_| serde_json::json!({"confirmed": a.mailing_id})),
+        |_| println!("mailing {} confirmed", a.mailing_id),
     )
 }
 
@@ -619,19 +790,21 @@ pub fn mailings(a: MailingsArgs) -> CmdResult {
     })
 }
 
-pub fn mailing(a: IdArgs) -> CmdResult {
+pub fn mailing(a: MailingArgs) -> CmdResult {
     let c = client(&a.common)?;
-    done(&a.common, c.mailing(&a.id), |m| {
+    done(&a.common, c.mailing(&a.mailing_id), |m| {
         println!("{}", serde_json::to_string_pretty(m).unwrap_or_default())
     })
 }
 
-pub fn delivery_list(a: IdArgs) -> CmdResult {
+pub fn delivery_list(a: MailingArgs) -> CmdResult {
     let c = client(&a.common)?;
-    done(&a.common, c.delivery_list(&a.id), |r| output::statuses(r))
+    done(&a.common, c.delivery_list(&a.mailing_id), |r| {
+        output::statuses(r)
+    })
 }
 
-pub fn mark_read(a: StatusArgs) -> CmdResult {
+pub fn mark_read(a: MarkReadArgs) -> CmdResult {
     let c = client(&a.common)?;
     done(
         &a.common,
@@ -671,16 +844,19 @@ pub struct WebhookArgs {
     /// smsby, decisiontelecom or inteltele.
     #[arg(long)]
     provider: String,
+    /// The callback's HTTP method, GET or POST.
     #[arg(long, default_value = "POST")]
     method: String,
     /// Raw query string.
     #[arg(long, default_value = "")]
     query: String,
+    /// The callback's Content-Type header, e.g. application/json.
     #[arg(long)]
     content_type: Option<String>,
     /// File with the body ("-" or absent: standard input for POST).
     #[arg(long)]
     body: Option<PathBuf>,
+    /// Print the events as JSON.
     #[arg(long)]
     json: bool,
 }
@@ -727,6 +903,7 @@ pub fn webhook(command: WebhookCommand) -> CmdResult {
 
 #[derive(Args)]
 pub struct SandboxArgs {
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// Milliseconds between delivery steps (0 = final at once).
@@ -736,6 +913,15 @@ pub struct SandboxArgs {
     #[arg(long)]
     inteltele_callback_url: Option<String>,
 }
+
+/// What the emulator does with a number, by its last four digits.
+const SANDBOX_NUMBERS: &str = "\
+numbers choose their fate by their last four digits:
+  0000  never delivered (SMS.by documents no failure status: there it stays SENT)
+  9999  blacklisted (SMS.by documents no black list: there it stays SENT)
+  1111  no Viber: the SMS fallback is delivered; SMS Club (smsStatus) and DecisionTelecom
+        (sms_message_status) report it, SMS.by and Intel-Tele document no status for it
+  2222  read at once; any other number is delivered, then read";
 
 pub fn sandbox(a: SandboxArgs) -> CmdResult {
     let config = SandboxConfig {
@@ -754,7 +940,7 @@ pub fn sandbox(a: SandboxArgs) -> CmdResult {
         "control: GET {0}/_sandbox/requests, POST {0}/_sandbox/faults, POST {0}/_sandbox/reset",
         sb.base_url()
     );
-    println!("numbers ending 0000 are undeliverable, 9999 blacklisted, 1111 have no Viber (SMS fallback), 2222 read at once");
+    println!("{SANDBOX_NUMBERS}");
     println!("press Ctrl-C to stop");
     let _ = std::io::stdout().flush();
     loop {

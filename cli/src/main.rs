@@ -9,35 +9,57 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use vibergate_core::{Error, ErrorCode};
 
-/// Exit codes: what went wrong, for scripts.
+/// Exit codes: what went wrong, for scripts. Printed by `vibergate --help` (EXIT_CODES).
 pub mod exit {
-    /// Bad arguments (clap's own code).
+    /// Everything was accepted (or the command succeeded).
+    pub const OK: u8 = 0;
+    /// Bad arguments, an unreadable file, no DSN (clap's own code for usage errors).
     pub const USAGE: u8 = 2;
-    /// The configuration or message was refused before sending.
+    /// vibergate refused the configuration or the message before sending anything: a bad DSN
+    /// or option, a message field the provider cannot take, no valid number left.
     pub const VALIDATION: u8 = 3;
-    /// The provider refused the request (auth, funds, rate limit, its own failure…).
+    /// The provider refused the request as a whole: credentials, permissions, funds, sender,
+    /// text, rate limit, or a failure on its side.
     pub const PROVIDER: u8 = 4;
-    /// The provider could not be reached or understood (transport, timeout, decode).
+    /// The provider could not be reached or its answer not understood (DNS, connection, TLS,
+    /// timeout, an answer that is not the provider's format).
     pub const NETWORK: u8 = 5;
-    /// A send finished with recipients rejected or uncertain.
+    /// A send finished with some recipients accepted and others rejected or uncertain.
     pub const PARTIAL: u8 = 6;
-    /// A bug.
+    /// The provider answered and refused every recipient (black list, invalid or unroutable
+    /// numbers…): nothing was accepted.
+    pub const REFUSED: u8 = 7;
+    /// A bug in vibergate.
     pub const INTERNAL: u8 = 70;
 }
+
+const EXIT_CODES: &str = "Exit codes:
+  0   success (for a send: every recipient was accepted)
+  2   usage: bad arguments, an unreadable file, no DSN
+  3   refused before sending: vibergate's own checks found a bad DSN or option, a field or
+      an operation the provider does not have, or no valid number (nothing was sent)
+  4   the provider refused the request as a whole: credentials, permissions, funds, sender,
+      text, rate limit, or a failure on its side
+  5   network: the provider could not be reached, did not answer in time, or answered
+      something that is not its format (`webhook parse`: not the provider's callback)
+  6   partly done: some recipients were rejected or are uncertain (the provider may have
+      sent to them: check before sending again), the others were accepted
+  7   the provider refused every recipient (black list, invalid or unroutable numbers):
+      nothing was accepted
+  70  a bug in vibergate";
 
 const EXAMPLES: &str = "Examples:
   vibergate demo
   vibergate sandbox --port 8080
-  export VIBERGATE_DSN='smsclub://TOKEN@default?sender=Shop'
+  export VIBERGATE_DSN='smsclub://TOKEN@default?sender=Shop&sms_sender=Shop'
   vibergate send --to 380989361121 --text 'Your order has shipped' --json
   vibergate send --to-file phones.txt --text 'Sale!' --button-text Open --button-url https://shop.example
   vibergate status 5769 5770
   vibergate webhook parse --provider inteltele --method GET --query 'msgid=abc&status=delivrd'
-
-Exit codes: 0 ok, 2 usage, 3 validation, 4 provider error, 5 network, 6 partly rejected/uncertain.";
+";
 
 #[derive(Parser)]
-#[command(name = "vibergate", version, about = "Viber business messages through SMS Club, SMS.by, DecisionTelecom and Intel-Tele", after_help = EXAMPLES)]
+#[command(name = "vibergate", version, about = "Viber business messages through SMS Club, SMS.by, DecisionTelecom and Intel-Tele", after_help = format!("{EXAMPLES}\n{EXIT_CODES}"))]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,7 +86,7 @@ enum Command {
     /// Send each recipient its own text, from a CSV file of phone,text[,button_url].
     #[command(
         name = "send-personalized",
-        after_help = "Example:\n  vibergate send-personalized people.csv --button-text Open"
+        after_help = "A header line starting with \"phone\" is skipped. With a button_url column, pass\n--button-text: the caption every button shares.\n\nExample:\n  vibergate send-personalized people.csv --button-text Open"
     )]
     SendPersonalized(commands::PersonalizedArgs),
     /// Delivery status of message ids.
@@ -72,7 +94,7 @@ enum Command {
     Status(commands::StatusArgs),
     /// Statuses of an SMS.by mailing batch.
     #[command(name = "status-batch")]
-    StatusBatch(commands::IdArgs),
+    StatusBatch(commands::BatchArgs),
     /// Intel-Tele balance and credit.
     Balance(commands::NoArgs),
     /// Intel-Tele price list.
@@ -90,17 +112,17 @@ enum Command {
     SendToList(commands::ListArgs),
     /// SMS.by: confirm a mailing (the money is debited).
     #[command(name = "confirm-mailing")]
-    ConfirmMailing(commands::IdArgs),
+    ConfirmMailing(commands::MailingArgs),
     /// SMS.by: list mailings.
     Mailings(commands::MailingsArgs),
     /// SMS.by: one mailing.
-    Mailing(commands::IdArgs),
+    Mailing(commands::MailingArgs),
     /// SMS.by: phones and states of a mailing.
     #[command(name = "delivery-list")]
-    DeliveryList(commands::IdArgs),
+    DeliveryList(commands::MailingArgs),
     /// SMS.by: mark incoming messages read.
     #[command(name = "mark-read")]
-    MarkRead(commands::StatusArgs),
+    MarkRead(commands::MarkReadArgs),
     /// Count an SMS text: encoding, characters, segments.
     #[command(name = "sms-info")]
     SmsInfo(commands::SmsInfoArgs),
@@ -148,8 +170,12 @@ fn main() -> ExitCode {
                 Failure::Sdk { error, json } => {
                     if *json {
                         println!("{}", error.to_json());
+                    } else if !error.rejected.is_empty() {
+                        // The reason of every number, as `--json` lists them in `rejected`.
+                        output::rejected_table(&error.rejected);
+                        println!();
                     }
-                    eprintln!("error: {error}");
+                    eprintln!("error: {}", output::error_line(error));
                 }
             }
             ExitCode::from(failure.exit_code())
@@ -171,16 +197,32 @@ impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) => exit::USAGE,
-            Failure::Sdk { error, .. } => match error.code() {
-                ErrorCode::InvalidConfig
-                | ErrorCode::InvalidMessage
-                | ErrorCode::Unsupported
-                | ErrorCode::NoValidRecipients => exit::VALIDATION,
-                ErrorCode::Transport | ErrorCode::Timeout | ErrorCode::Decode => exit::NETWORK,
-                ErrorCode::Internal => exit::INTERNAL,
-                _ => exit::PROVIDER,
-            },
+            Failure::Sdk { error, .. } => error_exit_code(error),
         }
+    }
+}
+
+/// The exit code of an error: whether vibergate refused before sending, the provider refused
+/// the request or every recipient, or the provider could not be reached.
+pub fn error_exit_code(error: &Error) -> u8 {
+    // The same codes come from vibergate's own checks and from providers (SMS Club answers
+    // HTTP 463 "no proper number" as `no_valid_recipients`): an HTTP status, or a router's
+    // attempt that made requests, says that a provider refused.
+    let from_provider =
+        error.http_status.is_some() || error.attempts.iter().any(|a| a.requests > 0);
+    match error.code() {
+        ErrorCode::Transport | ErrorCode::Timeout | ErrorCode::Decode => exit::NETWORK,
+        ErrorCode::Internal => exit::INTERNAL,
+        ErrorCode::NoValidRecipients if from_provider => exit::REFUSED,
+        ErrorCode::InvalidConfig
+        | ErrorCode::InvalidMessage
+        | ErrorCode::Unsupported
+        | ErrorCode::NoValidRecipients
+            if !from_provider =>
+        {
+            exit::VALIDATION
+        }
+        _ => exit::PROVIDER,
     }
 }
 

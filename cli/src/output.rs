@@ -1,7 +1,9 @@
 //! Printing results: JSON (`--json`, the C ABI's shapes) or aligned tables for people.
 
 use serde::Serialize;
-use vibergate_core::{BatchStatus, DeliveryReport, RoutedReport, SendReport};
+use vibergate_core::{BatchStatus, DeliveryReport, Error, Rejected, RoutedReport, SendReport};
+
+use crate::exit;
 
 pub fn json<T: Serialize>(value: &T) {
     println!(
@@ -14,15 +16,18 @@ pub fn json<T: Serialize>(value: &T) {
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
+        if widths.len() < row.len() {
+            widths.resize(row.len(), 0);
+        }
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
         }
     }
     let line = |cells: Vec<String>| {
         let padded: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .map(|(i, c)| format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0)))
             .collect();
         println!("{}", padded.join("  ").trim_end());
     };
@@ -31,6 +36,55 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     for row in rows {
         line(row.clone());
     }
+}
+
+/// The exit code of a send that got a report: everything accepted, partly done, or every
+/// recipient refused by the provider.
+pub fn report_exit_code(accepted: usize, rejected: usize, uncertain: usize) -> u8 {
+    if rejected == 0 && uncertain == 0 {
+        exit::OK
+    } else if accepted == 0 && uncertain == 0 {
+        exit::REFUSED
+    } else {
+        exit::PARTIAL
+    }
+}
+
+/// The numbers a failed send rejected, each with its reason and the detail.
+pub fn rejected_table(rejected: &[Rejected]) {
+    let rows: Vec<Vec<String>> = rejected
+        .iter()
+        .map(|r| {
+            vec![
+                r.phone.clone(),
+                format!("rejected: {}", r.reason),
+                r.detail.clone(),
+            ]
+        })
+        .collect();
+    table(&["PHONE", "RESULT", "DETAIL"], &rows);
+}
+
+/// An error in one line: code, provider and HTTP status, message, field.
+pub fn error_line(error: &Error) -> String {
+    let mut who = Vec::new();
+    if let Some(p) = error.provider {
+        who.push(p.to_string());
+    }
+    if let Some(status) = error.http_status {
+        who.push(format!("HTTP {status}"));
+    }
+    let who = if who.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", who.join(", "))
+    };
+    let field = error
+        .field
+        .as_deref()
+        .map(|f| format!(" [field: {f}]"))
+        .unwrap_or_default();
+    format!("{}{who}: {}{field}", error.code(), error.message)
 }
 
 fn opt(s: &Option<String>) -> String {

@@ -321,23 +321,551 @@ fn webhook_parse_and_sms_info_work_offline() {
 }
 
 #[test]
-fn help_has_examples() {
+fn help_has_examples_and_the_exit_codes() {
     let out = run(&["--help"], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Examples:") && text.contains("vibergate demo"));
+    assert!(text.contains("Exit codes:"), "{text}");
+    for code in ["0", "2", "3", "4", "5", "6", "7", "70"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "exit code {code} is not explained:\n{text}"
+        );
+    }
+    assert!(text.contains("refused before sending") && text.contains("refused every recipient"));
     let out = run(&["send", "--help"], None);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Example:"));
 }
 
+/// The subcommands a `--help` lists under "Commands:" (without `help`).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| l.trim() != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// (spec, help) of each argument and option a `--help` lists; the help without clap's own
+/// `[default: …]`, `[env: …]` and `[possible values: …]` notes.
+fn documented_args(help: &str) -> Vec<(String, String)> {
+    let mut args: Vec<(String, String)> = Vec::new();
+    let mut in_section = false;
+    for line in help.lines() {
+        if line == "Arguments:" || line == "Options:" {
+            in_section = true;
+            continue;
+        }
+        if !line.starts_with(' ') {
+            in_section = false;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim_start();
+        if indent <= 6 && (trimmed.starts_with('-') || trimmed.starts_with('<')) {
+            let (spec, text) = trimmed.split_once("  ").unwrap_or((trimmed, ""));
+            args.push((spec.to_owned(), text.to_owned()));
+        } else if let Some(last) = args.last_mut() {
+            last.1.push(' ');
+            last.1.push_str(trimmed);
+        }
+    }
+    for (_, text) in &mut args {
+        for note in ["[default:", "[env:", "[possible values:"] {
+            while let Some(at) = text.find(note) {
+                let end = text[at..].find(']').map_or(text.len(), |e| at + e + 1);
+                text.replace_range(at..end, "");
+            }
+        }
+        *text = text.trim().to_owned();
+    }
+    args
+}
+
 #[test]
-fn demo_runs_every_provider() {
+fn every_flag_of_every_subcommand_has_help() {
+    let top = String::from_utf8_lossy(&run(&["--help"], None).stdout).into_owned();
+    let mut todo: Vec<Vec<String>> = subcommands(&top).into_iter().map(|c| vec![c]).collect();
+    assert!(todo.len() > 15, "{top}");
+    let mut seen = 0;
+    while let Some(path) = todo.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = run(&args, None);
+        assert_succeeded(&out);
+        let help = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!help.contains("SPEC"), "{path:?} cites the SPEC: {help}");
+        for sub in subcommands(&help) {
+            let mut deeper = path.clone();
+            deeper.push(sub);
+            todo.push(deeper);
+        }
+        for (spec, text) in documented_args(&help) {
+            seen += 1;
+            assert!(
+                text.chars().any(char::is_alphanumeric),
+                "`vibergate {}` {spec} has no help:\n{help}",
+                path.join(" ")
+            );
+        }
+    }
+    assert!(
+        seen > 100,
+        "only {seen} arguments found: is the help format parsed?"
+    );
+
+    let help = |args: &[&str]| String::from_utf8_lossy(&run(args, None).stdout).into_owned();
+    let sandbox = help(&["sandbox", "--help"]);
+    assert!(sandbox.contains("--port") && sandbox.contains("0 picks a free one"));
+    let send = help(&["send", "--help"]);
+    let ttl = documented_args(&send)
+        .into_iter()
+        .find(|(spec, _)| spec.starts_with("--ttl"))
+        .unwrap()
+        .1;
+    assert!(ttl.contains("seconds"), "{ttl}");
+    // Every provider's range, as the core's rules have it.
+    for p in ProviderId::ALL {
+        let (_, _, max) = vibergate_core::capabilities(p).ttl_seconds.unwrap();
+        assert!(ttl.contains(&max.to_string()), "{p} {max}: {ttl}");
+        let name = p.display_name();
+        assert!(ttl.contains(name), "{name}: {ttl}");
+    }
+    for flag in [
+        "--image-url",
+        "--schedule-end",
+        "--button-text",
+        "--button-url",
+    ] {
+        assert!(send.contains(flag), "{flag}");
+    }
+}
+
+#[test]
+fn send_personalized_names_the_button_text_flag_and_the_csv_line() {
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("vibergate-cli-button-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("people.csv");
+    std::fs::write(
+        &csv,
+        "phone,text,button_url\n380989361121,Hi Ann,https://x.example/1\n",
+    )
+    .unwrap();
+    for provider in [ProviderId::SmsClub, ProviderId::SmsBy] {
+        let dsn = sb.dsn(provider);
+        let out = run(
+            &["send-personalized", "--dsn", &dsn, csv.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(3), "{provider}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--button-text"), "{provider}: {err}");
+        let out = run(
+            &[
+                "send-personalized",
+                "--dsn",
+                &dsn,
+                csv.to_str().unwrap(),
+                "--json",
+            ],
+            None,
+        );
+        let e = json(&out);
+        assert_eq!(e["code"], "invalid_message");
+        assert!(
+            e["message"].as_str().unwrap().contains("--button-text"),
+            "{e}"
+        );
+        assert!(
+            run(
+                &[
+                    "send-personalized",
+                    "--dsn",
+                    &dsn,
+                    csv.to_str().unwrap(),
+                    "--button-text",
+                    "Open",
+                    "--image-url",
+                    "https://x.example/a.jpg",
+                ],
+                None
+            )
+            .status
+            .success(),
+            "{provider}"
+        );
+    }
+    // An empty text names its line of the file.
+    std::fs::write(&csv, "phone,text\n380989361121,Hi\n380989361122,\n").unwrap();
+    let out = run(
+        &[
+            "send-personalized",
+            "--dsn",
+            &sb.dsn(ProviderId::SmsClub),
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("text column of line 3"), "{err}");
+    // send: the button link without its caption names the flag too.
+    let out = run(
+        &[
+            "send",
+            "--dsn",
+            &sb.dsn(ProviderId::SmsClub),
+            "--to",
+            "380989361121",
+            "--text",
+            "Hi",
+            "--button-url",
+            "https://x.example",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--button-text"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_failed_send_lists_every_number_with_its_reason_in_table_mode() {
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let out = run(
+        &[
+            "send",
+            "--dsn",
+            &sb.dsn(ProviderId::SmsClub),
+            "--to",
+            "12,abc",
+            "--text",
+            "Hi",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3), "refused before sending");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (phone, detail) in [("12", "too short"), ("abc", "contains letters")] {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{phone} ")))
+            .unwrap_or_else(|| panic!("no row for {phone}: {text}"));
+        assert!(
+            row.contains("rejected: invalid_number") && row.contains(detail),
+            "{row}"
+        );
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no_valid_recipients"), "{err}");
+    assert!(sb.requests().is_empty(), "nothing was sent");
+
+    // A request-level failure lists the numbers it stopped, as --json does in `rejected`.
+    let bad = sb
+        .dsn(ProviderId::SmsClub)
+        .replace("sandbox-token", "bad-token");
+    let out = run(
+        &[
+            "send",
+            "--dsn",
+            &bad,
+            "--to",
+            "12,380989361121",
+            "--text",
+            "Hi",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rejected: invalid_number"), "{text}");
+    assert!(
+        text.contains("380989361121") && text.contains("rejected: auth"),
+        "{text}"
+    );
+}
+
+#[test]
+fn exit_codes_tell_validation_from_the_provider_refusing_every_recipient() {
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let send = |provider: ProviderId, to: &str, json_mode: bool| {
+        let dsn = sb.dsn(provider);
+        let mut args = vec!["send", "--dsn", &dsn, "--to", to, "--text", "Hi"];
+        if json_mode {
+            args.push("--json");
+        }
+        run(&args, None)
+    };
+    // SMS Club answers HTTP 463 ("no proper number") when the only number is blacklisted.
+    let out = send(ProviderId::SmsClub, "380989369999", true);
+    assert_eq!(out.status.code(), Some(7));
+    let e = json(&out);
+    assert_eq!(
+        (e["code"].as_str(), e["http_status"].as_u64()),
+        (Some("no_valid_recipients"), Some(463))
+    );
+    let out = send(ProviderId::SmsClub, "380989369999", false);
+    assert_eq!(out.status.code(), Some(7));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("380989369999"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HTTP 463"));
+    // Intel-Tele answers per number: a report whose every recipient is rejected.
+    let out = send(ProviderId::IntelTele, "380989369999", true);
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(json(&out)["rejected"][0]["reason"], "blacklisted");
+    // Some accepted, some refused: partly done.
+    let out = send(ProviderId::IntelTele, "380989369999,380989361121", false);
+    assert_eq!(out.status.code(), Some(6));
+    // vibergate's own checks: nothing sent.
+    let before = sb.requests().len();
+    let out = send(ProviderId::IntelTele, "12", true);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json(&out)["code"], "no_valid_recipients");
+    assert_eq!(json(&out).get("http_status"), None);
+    assert_eq!(sb.requests().len(), before, "nothing was sent");
+    // A DSN chain whose only provider to take the number refused it (HTTP 463).
+    let other_account = sb
+        .dsn(ProviderId::SmsClub)
+        .replace("sandbox-token", "other-token");
+    let chain = format!("{} || {other_account}", sb.dsn(ProviderId::SmsClub));
+    let out = run(
+        &[
+            "send",
+            "--dsn",
+            &chain,
+            "--to",
+            "380989369999",
+            "--text",
+            "Hi",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A DSN chain whose providers refuse every recipient.
+    let chain = format!(
+        "{} || {}",
+        sb.dsn(ProviderId::IntelTele),
+        sb.dsn(ProviderId::SmsClub)
+    );
+    let out = run(
+        &[
+            "send",
+            "--dsn",
+            &chain,
+            "--to",
+            "380989369999",
+            "--text",
+            "Hi",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn webhook_errors_say_an_before_a_vowel_sound() {
+    for (provider, name) in [
+        ("inteltele", "not an Intel-Tele callback"),
+        ("smsby", "not an SMS.by callback"),
+        ("decisiontelecom", "not a DecisionTelecom callback"),
+    ] {
+        let out = run(
+            &[
+                "webhook",
+                "parse",
+                "--provider",
+                provider,
+                "--method",
+                "GET",
+                "--query",
+                "foo=bar",
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(5));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(name), "{err}");
+    }
+}
+
+/// One row of the demo's summary.
+struct SummaryRow {
+    provider: String,
+    accepted: usize,
+    /// (count, state) of "n state, …".
+    states: Vec<(usize, String)>,
+    replies: usize,
+}
+
+fn demo_summary(text: &str) -> Vec<SummaryRow> {
+    text.lines()
+        .skip_while(|l| *l != "== summary")
+        .skip(3)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            let states = cells[2]
+                .split(", ")
+                .map(|s| {
+                    let (n, state) = s.split_once(' ').unwrap();
+                    (n.parse().unwrap(), state.to_owned())
+                })
+                .collect();
+            SummaryRow {
+                provider: cells[0].to_owned(),
+                accepted: cells[1].parse().unwrap(),
+                states,
+                replies: cells[3].parse().unwrap(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn demo_runs_every_provider_and_shows_errors_and_failover() {
+    let started = std::time::Instant::now();
     let out = run(&["demo", "--step-ms", "20"], None);
     assert_succeeded(&out);
     let text = String::from_utf8_lossy(&out.stdout);
-    for p in ["smsclub", "smsby", "decisiontelecom", "inteltele"] {
-        assert!(text.contains(p), "{p} missing from the demo summary");
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    let summary = demo_summary(&text);
+    let providers: Vec<&str> = summary.iter().map(|r| r.provider.as_str()).collect();
+    assert_eq!(
+        providers,
+        ["smsclub", "smsby", "decisiontelecom", "inteltele"],
+        "{text}"
+    );
+    for SummaryRow {
+        provider,
+        accepted,
+        states,
+        replies,
+    } in &summary
+    {
+        let counted: usize = states.iter().map(|(n, _)| n).sum();
+        assert_eq!(
+            counted, *accepted,
+            "{provider}: a state for every accepted message\n{text}"
+        );
+        for (_, state) in states {
+            assert!(
+                !["unknown", "no status", "pending"].contains(&state.as_str()),
+                "{provider}: {state}\n{text}"
+            );
+        }
+        // SMS Club and DecisionTelecom: a 2-way message, and the reply to it.
+        let two_way = matches!(provider.as_str(), "smsclub" | "decisiontelecom");
+        assert_eq!(*accepted, if two_way { 6 } else { 5 }, "{provider}");
+        if two_way || provider == "smsby" {
+            assert!(*replies >= 1, "{provider}: no reply\n{text}");
+        }
     }
-    assert!(text.contains("== summary"));
+    // The two-way sends are listed, with their replies.
+    assert_eq!(
+        text.matches("-- two-way: \"Reply YES to confirm\"").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("wrote \"Re: Reply YES to confirm\"").count(),
+        2,
+        "{text}"
+    );
+    // The message texts.
+    assert!(text.contains("\"Your order #1042 has shipped\""));
+    // …1111: the SMS fallback delivered where the provider reports it.
+    let fallback_rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("SMS fallback "))
+        .collect();
+    assert_eq!(fallback_rows.len(), 4, "{text}");
+    let sms_column: Vec<bool> = fallback_rows
+        .iter()
+        .map(|l| l.contains("delivered"))
+        .collect();
+    assert_eq!(sms_column, [true, false, true, false], "{fallback_rows:?}");
+    // SMS.by says only what its document says.
+    assert!(!text.contains("UNDELIVERED") && !text.contains("BLACKLISTED"));
+    // An error scenario and a failover.
+    assert!(text.contains("rejected: blacklisted"), "{text}");
+    assert!(
+        text.contains("error code: auth") && text.contains("HTTP status: 401"),
+        "{text}"
+    );
+    assert!(text.contains("== failover"), "{text}");
+    assert!(
+        text.contains("smsclub: 2 recipient(s), failed: auth") && text.contains("2 moved on"),
+        "{text}"
+    );
+    assert!(
+        text.contains("decisiontelecom: 2 recipient(s), answered"),
+        "{text}"
+    );
+    // How to get the command.
+    assert!(text.contains("cargo install --path cli"), "{text}");
+    assert!(
+        text.contains("cargo run -p vibergate-cli -- sandbox"),
+        "{text}"
+    );
+    assert!(!text.contains("SPEC"));
+}
+
+#[test]
+fn the_sandbox_command_says_what_each_number_does() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vibergate"))
+        .args(["sandbox", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut text = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        if line.starts_with("press Ctrl-C") {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    for p in [
+        "smsclub://",
+        "smsby://",
+        "decisiontelecom://",
+        "inteltele://",
+    ] {
+        assert!(text.contains(p), "{p}: {text}");
+    }
+    assert!(
+        text.contains("1111") && text.contains("SMS.by and Intel-Tele document no status"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -374,4 +902,34 @@ fn a_dsn_chain_routes_with_failover() {
         run(&["balance", "--dsn", &chain], None).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn send_to_list_refuses_flags_sms_by_lists_do_not_have() {
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let dsn = sb.dsn(ProviderId::SmsBy);
+    for (flag, value) in [
+        ("--ttl", "3600"),
+        ("--schedule-end", "1900000000"),
+        ("--category", "promotional"),
+        ("--callback-url", "https://x.example/hook"),
+    ] {
+        let out = run(
+            &[
+                "send-to-list",
+                "--dsn",
+                &dsn,
+                "--list-id",
+                "1",
+                "--text",
+                "News",
+                flag,
+                value,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(flag));
+    }
+    assert!(sb.requests().is_empty());
 }

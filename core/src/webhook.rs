@@ -202,8 +202,21 @@ pub fn parse_webhook(provider: ProviderId, request: &WebhookRequest) -> Result<V
 }
 
 fn bad(provider: ProviderId, why: &str) -> Error {
-    Error::decode(format!("not a {} callback: {why}", provider.display_name()))
-        .with_provider(provider)
+    Error::decode(format!(
+        "not {} {} callback: {why}",
+        article(provider),
+        provider.display_name()
+    ))
+    .with_provider(provider)
+}
+
+/// The indefinite article before a provider's name, as it is said: "an SMS Club", "an SMS.by",
+/// "an Intel-Tele", "a DecisionTelecom".
+fn article(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::SmsClub | ProviderId::SmsBy | ProviderId::IntelTele => "an",
+        ProviderId::DecisionTelecom => "a",
+    }
 }
 
 fn body_json(provider: ProviderId, request: &WebhookRequest) -> Result<Value> {

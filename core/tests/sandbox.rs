@@ -264,18 +264,16 @@ fn smsby_quick_bulk_personal_lists_and_incoming() {
         .iter()
         .map(|d| d.state)
         .collect();
+    // SMS.by documents no failure status: a message that is never delivered stays SENT.
     assert_eq!(
         got,
         [
             DeliveryState::Delivered,
             DeliveryState::Read,
-            DeliveryState::Unknown
+            DeliveryState::Sent
         ]
     );
-    assert_eq!(
-        batch.mailings[0].deliveries[2].provider_status,
-        "UNDELIVERED"
-    );
+    assert_eq!(batch.mailings[0].deliveries[2].provider_status, "SENT");
 
     let personal = c
         .send_personalized(&PersonalizedMessage {
@@ -705,4 +703,127 @@ fn signed_callbacks_verify_and_forgeries_are_refused() {
             .code(),
         ErrorCode::Auth
     );
+}
+
+/// The statuses smsby.txt shows (NEW, SENT, DELIVERED, READ) and `error_code` 0, from every
+/// status method, whatever a number's fate: the document has no failure status, no black list
+/// and no status for the SMS of `forwarding_message`, so a message that is never delivered
+/// stays SENT rather than saying something SMS.by never says.
+#[test]
+fn smsby_says_only_the_documented_statuses() {
+    let sb = Sandbox::start(SandboxConfig {
+        step_ms: 40,
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    let c = client(&sb, ProviderId::SmsBy);
+    let phones = [
+        "375291234567",
+        "375291230000",
+        "375291239999",
+        "375291231111",
+        "375291232222",
+    ];
+    let mut quick = Vec::new();
+    for phone in phones {
+        let report = c
+            .send(
+                &Message::to([phone])
+                    .text("Hi")
+                    .sms_fallback(SmsFallback::new("Hi")),
+            )
+            .unwrap();
+        quick.extend(report.message_ids().into_iter().map(str::to_owned));
+    }
+    let bulk = c.send(&Message::to(phones).text("Sale")).unwrap();
+    let batch = bulk.batch_id.clone().unwrap();
+    let documented = ["NEW", "SENT", "DELIVERED", "READ"];
+    let check = |reports: &[vibergate_core::DeliveryReport]| {
+        for r in reports {
+            assert!(
+                documented.contains(&r.provider_status.as_str()),
+                "{r:?} says an undocumented status"
+            );
+            assert_eq!(r.detail, None, "error_code other than 0 in {r:?}");
+            assert_ne!(r.state, DeliveryState::Unknown, "{r:?}");
+        }
+    };
+    // Through every step until everything settled (three steps), and beyond.
+    let deadline = Instant::now() + Duration::from_millis(400);
+    while Instant::now() < deadline {
+        check(&c.status(&quick).unwrap());
+        let deliveries: Vec<_> = c
+            .status_batch(&batch)
+            .unwrap()
+            .mailings
+            .into_iter()
+            .flat_map(|m| m.deliveries)
+            .collect();
+        check(&deliveries);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let states: Vec<(String, DeliveryState, Option<DeliveryState>)> = c
+        .status(&quick)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.provider_status, r.state, r.sms_state))
+        .collect();
+    let sent = ("SENT".to_owned(), DeliveryState::Sent, None);
+    assert_eq!(
+        states,
+        [
+            ("READ".to_owned(), DeliveryState::Read, None),
+            sent.clone(),
+            sent.clone(),
+            sent,
+            ("READ".to_owned(), DeliveryState::Read, None),
+        ]
+    );
+    // getViberDeliveryList of a stored list (one of its numbers ends 0000).
+    let list = c
+        .send_to_list(&ListMessage {
+            list_id: "2".into(),
+            text: Some("News".into()),
+            ..ListMessage::default()
+        })
+        .unwrap();
+    c.confirm_mailing(&list.mailing_id).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let deliveries = c.delivery_list(&list.mailing_id).unwrap();
+    assert_eq!(deliveries.len(), 5);
+    check(&deliveries);
+}
+
+/// Numbers ending 1111 have no Viber: where the provider documents a status for the SMS
+/// fallback (SMS Club `smsStatus`, DecisionTelecom `sms_message_status`) it says delivered;
+/// SMS.by and Intel-Tele document none, so only the Viber message's status shows.
+#[test]
+fn the_sms_fallback_shows_where_the_provider_reports_it() {
+    let sb = sandbox();
+    for (provider, phone, sms_state) in [
+        (
+            ProviderId::SmsClub,
+            "380989361111",
+            Some(DeliveryState::Delivered),
+        ),
+        (
+            ProviderId::DecisionTelecom,
+            "972531231111",
+            Some(DeliveryState::Delivered),
+        ),
+        (ProviderId::SmsBy, "375291231111", None),
+        (ProviderId::IntelTele, "380989361111", None),
+    ] {
+        let c = client(&sb, provider);
+        let report = c
+            .send(
+                &Message::to([phone])
+                    .text("Code 4711")
+                    .sms_fallback(SmsFallback::new("Code 4711")),
+            )
+            .unwrap();
+        let status = c.status(&report.message_ids()).unwrap();
+        assert_eq!(status[0].sms_state, sms_state, "{provider}: {status:?}");
+        assert_ne!(status[0].state, DeliveryState::Unknown, "{provider}");
+    }
 }

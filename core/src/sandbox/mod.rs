@@ -1,11 +1,23 @@
-//! A local emulator of all four providers on one loopback port (SPEC §8), for trying vibergate
-//! and testing against it without an account, money or network.
+//! A local emulator of all four providers on one loopback port, for trying vibergate and
+//! testing against it without an account, money or network.
 //!
 //! It checks credentials (any non-empty credential works, except one starting with `bad`, which
 //! is refused in the provider's own format), validates requests as the documents say, issues ids,
-//! lets delivery progress over time and POSTs callbacks. Phone numbers choose their fate by their
-//! last four digits: `0000` undeliverable, `9999` blacklisted, `1111` no Viber (the SMS fallback
-//! is delivered), `2222` read at once; any other number is delivered (and read one step later).
+//! lets delivery progress over time and POSTs callbacks. Statuses are the values the providers'
+//! documents list; the one exception is Intel-Tele's synchronous status of a message still on
+//! its way, which its document does not show (the sandbox says `enroute`, the SMPP word, which
+//! the SDK reads as `unknown`). Phone numbers choose their fate by their last four digits:
+//!
+//! - `0000` never delivered: SMS Club `Undeliverable`, DecisionTelecom status 4, Intel-Tele
+//!   `undeliv`; SMS.by documents no failure status, so the message stays `SENT`.
+//! - `9999` blacklisted: SMS Club lists it in `blackList` (HTTP 463 when no other number is
+//!   left), Intel-Tele answers `number is blacklisted`, DecisionTelecom reports status 3
+//!   (rejected); SMS.by documents no black list, so the message stays `SENT`.
+//! - `1111` no Viber: the Viber message is not delivered and the SMS fallback is. SMS Club
+//!   (`smsStatus`) and DecisionTelecom (`sms_message_status`) report the SMS's own status;
+//!   SMS.by and Intel-Tele document no status for it, so only the Viber message's shows (`SENT`,
+//!   `undeliv`).
+//! - `2222` read at once; any other number is delivered, then read one step later.
 //!
 //! Control endpoints: `GET /_sandbox/requests` (every request received), `POST /_sandbox/faults`
 //! (a [`Fault`] or a list of them), `POST /_sandbox/reset`.

@@ -87,24 +87,22 @@ pub(super) fn handle(shared: &Shared, request: &Request) -> Response {
     }
 }
 
+/// The status SMS.by shows for a phase. Its document lists four values, NEW, SENT, DELIVERED
+/// and READ, and none for a failure; what it says of a failure is the forwarding rule of
+/// `sendQuickViberMessage`: "If the sent message does not receive the 'Delivered' status within
+/// the specified time, it will be sent as SMS". So a message that is never delivered (numbers
+/// ending 0000, 9999 and 1111) stays SENT, and the SMS that may follow has no status of its own.
 fn status_name(p: Phase) -> &'static str {
     match p {
         Phase::Pending => "NEW",
-        Phase::Sent => "SENT",
+        Phase::Sent | Phase::Undeliverable | Phase::Rejected => "SENT",
         Phase::Delivered => "DELIVERED",
         Phase::Read => "READ",
-        Phase::Undeliverable => "UNDELIVERED",
-        Phase::Rejected => "BLACKLISTED",
     }
 }
 
-fn error_code(p: Phase) -> u32 {
-    match p {
-        Phase::Undeliverable => 5,
-        Phase::Rejected => 7,
-        _ => 0,
-    }
-}
+/// `error_code` is 0 in every example of the document, which says nothing of other values.
+const ERROR_CODE: u32 = 0;
 
 fn new_message(
     shared: &Shared,
@@ -235,7 +233,7 @@ fn delivery_data(shared: &Shared, p: &[(String, String)]) -> Response {
     {
         Some(m) => {
             let (ph, _) = phase(m, Instant::now(), shared.step());
-            ok(json!({"phone": m.phone, "status": status_name(ph), "error_code": error_code(ph)}))
+            ok(json!({"phone": m.phone, "status": status_name(ph), "error_code": ERROR_CODE}))
         }
         None => error(404, "Message not found"),
     }
@@ -424,7 +422,7 @@ fn deliveries_json(
                     crate::time::format_local_t(msg.sent_unix, 180).replace('T', " ")
                 ));
             } else {
-                v["error_code"] = json!(error_code(ph));
+                v["error_code"] = json!(ERROR_CODE);
             }
             Some(v)
         })

@@ -15,7 +15,8 @@ pub enum Fate {
     Undeliverable,
     /// `…9999`: on the black list.
     Blacklisted,
-    /// `…1111`: Viber not installed; the SMS fallback (if any) is delivered.
+    /// `…1111`: Viber not installed; the SMS fallback (if any) is delivered, which SMS Club and
+    /// DecisionTelecom report (SMS.by and Intel-Tele document no status for it).
     NoViber,
     /// `…2222`: delivered and read at once.
     Read,
