@@ -151,8 +151,6 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-
-
 // ---------------------------------------------------------------------------------------------
 
 /// F3: Intel-Tele accepts A (with an id) and then adds an entry without `number` saying
@@ -273,8 +271,6 @@ fn f7_smsclub_chat_reply_that_may_have_been_sent_is_an_error() {
         );
     }
 }
-
-
 
 /// F10 (exploration): the canonical form the SDK reports (E.164 digits without '+') is not
 /// stable: fed back through a client with a default_country it may become another number.
@@ -474,11 +470,13 @@ fn f12_bytes_after_connect_200_make_a_sent_request_look_unwritten() {
     let received = backend.requests().len();
     // The stray bytes make the answer unreadable: the request may have been acted on, so it
     // is uncertain and never sent again.
-    assert!(received <= 1, "the provider received the send {received} times");
+    assert!(
+        received <= 1,
+        "the provider received the send {received} times"
+    );
     let report = report.unwrap();
     assert_eq!(report.uncertain.len(), 1, "{report:?}");
 }
-
 
 /// F14: an answer whose status line refuses (403) but whose body is the provider's success,
 /// with message ids: Reach has no "the body says it acted", so the ids are dropped, the
@@ -642,4 +640,3 @@ fn f15_vg_token_lands_in_the_fragment() {
         "the token is in the fragment: {signed}"
     );
 }
-
