@@ -5,7 +5,7 @@ LIBDIR := $(CURDIR)/target/$(PROFILE)
 CFLAGS ?= -Wall -Wextra -Werror -std=c11 -O1
 LDLIBS := -L$(LIBDIR) -lvibergate -Wl,-rpath,$(LIBDIR) -pthread
 
-.PHONY: all lib header examples test bench clean-c
+.PHONY: all lib header examples test bench docs clean-c
 
 all: lib examples
 
@@ -28,6 +28,10 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+# API references in target/docs/: rustdoc, Python (pdoc), Node (TypeDoc), C (from the header).
+docs:
+	bash scripts/docs.sh
 
 clean-c:
 	rm -rf target/c

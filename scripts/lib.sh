@@ -22,3 +22,44 @@ install_apt() {
 php_has() {
   php -r 'exit(extension_loaded($argv[1]) ? 0 : 1);' "$1"
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# py_venv: the Python suites' venv (target/py-venv, created when missing) with the tools they use
+# (maturin, pytest, mypy); prints its path. Installing vibergate into it is the caller's step.
+py_venv() {
+  local venv="$PWD/target/py-venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin pytest mypy >&2
+  echo "$venv"
+}
+
+# node_tools: bindings-node's development tools (napi, tsc, @types/node), installed with `npm ci`
+# into target/node-test/tools (never into bindings-node/), again only when package.json or the
+# lock changed; prints the directory. Run from the repository's root.
+node_tools() {
+  local tools="$PWD/target/node-test/tools"
+  mkdir -p "$tools"
+  if ! cmp -s bindings-node/package-lock.json "$tools/package-lock.json" || ! cmp -s bindings-node/package.json "$tools/package.json" ||
+    [ ! -x "$tools/node_modules/.bin/napi" ] || [ ! -x "$tools/node_modules/.bin/tsc" ]; then
+    cp bindings-node/package.json bindings-node/package-lock.json "$tools/"
+    (cd "$tools" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >&2
+  fi
+  echo "$tools"
+}
+
+# node_package DIR: the package as npm installs it (its "files" that run: index.js, index.mjs,
+# index.d.ts, native.js, native.d.ts, build.js, package.json, README.md) in DIR, with a debug
+# addon built by napi into DIR. Nothing is written into bindings-node/, whose addon a user's
+# `npm install ./bindings-node` links to. Run from the repository's root.
+node_package() {
+  local dir=$1 tools
+  tools=$(node_tools)
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd bindings-node && "$tools/node_modules/.bin/napi" build --platform --no-js --output-dir "$dir" --dts native.d.ts) >&2
+  cp bindings-node/package.json bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts \
+    bindings-node/native.js bindings-node/build.js bindings-node/README.md "$dir/"
+}
