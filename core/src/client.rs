@@ -1,4 +1,4 @@
-//! The client: one provider, one configuration, one transport; every operation of SPEC §6.
+//! The client: one provider, one configuration, one transport; every operation of the bindings.
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Client configuration (SPEC §2): the provider, its credentials and the options.
+//! Client configuration: the provider, its credentials and the options (docs/reference.md).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -188,7 +188,7 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_offset_minutes: Option<i32>,
     /// When set, `send` adds a `vg_token` to every `callback_url` so that `parse_webhook` can
-    /// tell the provider's callbacks from forgeries (SPEC §6).
+    /// tell the provider's callbacks from forgeries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<Secret>,
     /// Bounds one whole call (retries, waits, rate-limit slots and fan-out included): when it
@@ -198,7 +198,7 @@ pub struct Config {
     pub deadline_ms: Option<u64>,
     /// ISO 3166-1 alpha-2 country (`UA`, `BY`; any case in, upper case stored) whose national
     /// numbers (`063 611 11 12`, `8 029 …`) become international; without it a number that can
-    /// only be national is rejected `invalid_number` (SPEC §2, §3).
+    /// only be national is rejected `invalid_number`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -271,7 +271,7 @@ impl Config {
         config
     }
 
-    /// Parses a DSN such as `smsclub://TOKEN@default?sender=Shop` (SPEC §2).
+    /// Parses a DSN such as `smsclub://TOKEN@default?sender=Shop` (docs/reference.md).
     pub fn from_dsn(dsn: &str) -> Result<Self> {
         crate::dsn::parse(dsn)
     }
@@ -503,7 +503,7 @@ impl Config {
 /// The longest `timeout_ms` / `connect_timeout_ms`: one hour. Longer waits are a mistake (a
 /// unit confusion, typically) and would hold a fan-out slot for that long.
 pub const MAX_TIMEOUT_MS: u64 = 60 * 60 * 1000;
-/// The most retries of one request (SPEC §7: backoff is capped at 10 s, so 10 retries already
+/// The most retries of one request (backoff is capped at 10 s, so 10 retries already
 /// wait up to 100 s).
 pub const MAX_RETRIES: u32 = 10;
 /// The most parallel requests of one fan-out: each one is a thread and a connection.

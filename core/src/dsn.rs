@@ -1,4 +1,4 @@
-//! DSN strings: `provider://CREDENTIALS@host[:port][?option=value&…]` (SPEC §2).
+//! DSN strings: `provider://CREDENTIALS@host[:port][?option=value&…]` (docs/reference.md).
 //!
 //! Where the credentials end. Users paste tokens without percent-encoding them, and option
 //! values (a proxy URL, a sender, a user agent) may contain '@' too, so the split must never

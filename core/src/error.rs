@@ -1,4 +1,4 @@
-//! One error type for every layer, carrying the stable codes of SPEC §4.
+//! One error type for every layer, carrying the stable codes (docs/reference.md).
 
 use std::fmt;
 
@@ -126,13 +126,13 @@ pub struct ErrorDetails {
     /// At most 2 KiB of the provider's answer, credentials removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Recipients already rejected when this error stopped the send (SPEC §4).
+    /// Recipients already rejected when this error stopped the send.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejected>,
     /// HTTP requests made before this error stopped a send (retries included).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub requests: u32,
-    /// Every provider a router tried, when a routed send failed as a whole (SPEC §10).
+    /// Every provider a router tried, when a routed send failed as a whole.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<crate::router::Attempt>,
 }

@@ -1,4 +1,4 @@
-//! The unified message (SPEC §3) and its validation, which runs before any network I/O.
+//! The unified message (docs/reference.md) and its validation, which runs before any network I/O.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Removing credentials from whatever a provider sends back (SPEC §4: no error, log line or
+//! Removing credentials from whatever a provider sends back (no error, log line or
 //! `Debug` output ever contains a credential).
 //!
 //! A provider that echoes the request shows a credential in the form it travelled in, not

@@ -1,4 +1,4 @@
-//! Results of operations (SPEC §4): the send report and the other answers.
+//! Results of operations (docs/reference.md): the send report and the other answers.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! When to try a request again, and how long to wait first (SPEC §7).
+//! When to try a request again, and how long to wait first (docs/reliability.md).
 
 use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

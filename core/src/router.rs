@@ -1,4 +1,4 @@
-//! Failover across providers (SPEC §10): recipients move to the next provider only when the
+//! Failover across providers: recipients move to the next provider only when the
 //! previous one certainly did not send to them, so no recipient can reach two providers that
 //! might both have acted.
 

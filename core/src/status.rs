@@ -1,4 +1,4 @@
-//! Delivery states (SPEC §4). Each provider module maps its raw values onto [`DeliveryState`].
+//! Delivery states. Each provider module maps its raw values onto [`DeliveryState`].
 
 use std::fmt;
 

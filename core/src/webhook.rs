@@ -1,4 +1,4 @@
-//! Parsing the callbacks providers send to the user's server (SPEC §6 `parse_webhook`).
+//! Parsing the callbacks providers send to the user's server (`parse_webhook`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

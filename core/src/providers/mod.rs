@@ -49,7 +49,7 @@ pub struct Capabilities {
     pub sms_sender_required: bool,
     #[serde(skip)]
     pub max_button_url_chars: Option<usize>,
-    /// The operations of SPEC §6 this provider has.
+    /// The operations this provider has (`send`, `status`, … as the bindings name them).
     pub operations: Vec<&'static str>,
 }
 
@@ -128,7 +128,7 @@ impl Ctx<'_> {
         Ok(parts.into_iter().flatten().collect())
     }
 
-    /// Runs send batches `max_in_flight` at a time and folds them into one report (SPEC §4).
+    /// Runs send batches `max_in_flight` at a time and folds them into one [`SendReport`].
     /// Each batch's recipients land in exactly one bucket, decided by [`Reach::may_have_acted`]:
     /// a request the provider cannot have acted on rejects them with its cause; one it may have
     /// acted on (no answer, 1xx/3xx/5xx, an unreadable success, a panic) leaves them uncertain.

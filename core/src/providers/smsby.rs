@@ -971,7 +971,7 @@ pub(crate) fn parse_mark_read(response: &HttpResponse) -> Result<Option<u64>> {
 // ---- thin half ---------------------------------------------------------------------------------
 
 pub(crate) fn send(ctx: &Ctx<'_>, m: Prepared) -> Result<SendReport> {
-    // A refusal before any request still lists the recipients rejected before it (SPEC §4).
+    // A refusal before any request still lists the recipients rejected before it.
     let refused = |e: Error| e.with_rejected(m.rejected.clone());
     if uses_quick_messages(&m) {
         let batches = build_quick(ctx.config, &m).map_err(refused)?;

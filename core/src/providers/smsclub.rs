@@ -184,7 +184,7 @@ fn request_data(response: &HttpResponse) -> Result<Value> {
     )
 }
 
-/// Maps `errorRequest.errors` and the HTTP status onto an error (SPEC §4 table). `errors` may hold
+/// Maps `errorRequest.errors` and the HTTP status onto an error code. `errors` may hold
 /// several keys: every key and its messages go into the message; the first key (in the answer's
 /// order) decides the code when the HTTP status does not, and becomes `field`.
 fn error_from(response: &HttpResponse, errors: &Value) -> Error {
