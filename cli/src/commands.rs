@@ -819,9 +819,13 @@ pub fn sms_info(a: SmsInfoArgs) -> CmdResult {
     if a.json {
         output::json(&info);
     } else {
+        let encoding = match info.encoding {
+            vibergate_core::SmsEncoding::Gsm7 => "gsm7",
+            vibergate_core::SmsEncoding::Ucs2 => "ucs2",
+        };
         println!(
-            "{:?}: {} characters, {} segment(s)",
-            info.encoding, info.characters, info.segments
+            "{encoding}: {} characters, {} segment(s)",
+            info.characters, info.segments
         );
         if !info.non_gsm_characters.is_empty() {
             println!("not in GSM-7: {}", info.non_gsm_characters.join(" "));

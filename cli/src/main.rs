@@ -139,6 +139,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so a write to a closed pipe (`vibergate rates | head`) would panic
+    // in println!; take the default action instead, like every other Unix command.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Send(a) => commands::send(a),
