@@ -152,7 +152,7 @@ void vg_client_free(vg_client *client);
 char *vg_client_dsn(const vg_client *client, vg_error **err);
 
 /**
- * Sends a message (`{"to":["380989361121"],"sender":"Shop","text":"Hi",…}`, SPEC §3). Returns
+ * Sends a message (`{"to":["380989361121"],"sender":"Shop","text":"Hi",…}`). Returns
  * the send report JSON `{"provider","batch_id"?,"accepted":[…],"rejected":[…],"uncertain":[…],
  * "requests"}`, or NULL with an error (whose JSON lists recipients already rejected).
  */
@@ -263,6 +263,8 @@ vg_code vg_error_code(const vg_error *err);
 
 /**
  * The error's message, e.g. `auth (smsclub): SMS Club refused the credentials (HTTP 401)`.
+ * An error about an argument names the function and the argument first, then the field at
+ * fault: `vg_send: message_json: unknown field "txt" (did you mean "text"?)`.
  * Borrowed: valid until `vg_error_free(err)`; do not free it. NULL for NULL.
  */
 const char *vg_error_message(const vg_error *err);

@@ -276,12 +276,12 @@ impl Config {
         crate::dsn::parse(dsn)
     }
 
-    /// Parses a JSON configuration object; unknown keys are refused.
+    /// Parses a JSON configuration object; unknown keys are refused (with the closest known
+    /// option when one is near, [`crate::suggest`]). The message names keys and kinds, never a
+    /// value.
     pub fn from_json(json: &str) -> Result<Self> {
-        let config: Config = serde_json::from_str(json).map_err(|e| {
-            // serde's message names the key or the type, never the value of a string.
-            Error::invalid_config(format!("bad JSON configuration: {}", redact_serde(&e)))
-        })?;
+        let config: Config = serde_json::from_str(json)
+            .map_err(|e| crate::suggest::json_error(&e, json, crate::suggest::Noun::Option))?;
         config.validate()?;
         Ok(config)
     }
@@ -802,24 +802,6 @@ fn proxy_from_url(
         .map_err(|_| bad("is not a valid proxy URL (http://[user:password@]host:port)"))
 }
 
-/// serde_json's message without any value from the input: a wrong-typed or unknown value
-/// (`invalid type: integer `12345`, expected a string`) may be a credential, so only its kind
-/// is kept, with the field name serde gives and the line and column.
-pub(crate) fn redact_serde(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let position = if e.line() == 0 {
-        String::new()
-    } else {
-        format!(" at line {} column {}", e.line(), e.column())
-    };
-    // Syntax, EOF and I/O messages are fixed texts that never quote the input.
-    if e.classify() != serde_json::error::Category::Data {
-        return text;
-    }
-    let message = text.strip_suffix(position.as_str()).unwrap_or(&text);
-    format!("{}{position}", redact_data_message(message))
-}
-
 /// The kinds of value serde names in `invalid type`/`invalid value` messages.
 const VALUE_KINDS: [&str; 17] = [
     "boolean",
@@ -841,8 +823,10 @@ const VALUE_KINDS: [&str; 17] = [
     "null",
 ];
 
-/// Rewrites one serde data-error message so that it names kinds and fields, never values.
-fn redact_data_message(message: &str) -> String {
+/// Rewrites one serde data-error message so that it names kinds and fields, never values: a
+/// wrong-typed or unknown value (`invalid type: integer `12345`, expected a string`) may be a
+/// credential, so only its kind is kept ([`crate::suggest`] words the rest for users).
+pub(crate) fn redact_data_message(message: &str) -> String {
     // What follows ", expected " is written by the type being deserialised (ours), never
     // by the input; take the last one, since a quoted value may itself contain the words.
     let expected = |rest: &str| {
@@ -1101,17 +1085,25 @@ mod tests {
                 Ok(_) => panic!("{json} must not deserialise"),
                 Err(e) => e,
             };
-            let text = redact_serde(&err);
-            assert!(!text.contains("12345"), "{json}: {text}");
-            assert!(text.contains(" at line 1 column "), "{json}: {text}");
-            // And through the public entry point.
+            assert!(err.is_data(), "{json}: {err}");
             let err = Config::from_json(json).unwrap_err();
             assert!(!err.message.contains("12345"), "{json}: {err}");
+            assert!(!err.message.contains(" at line "), "{json}: {err}");
             assert_eq!(err.code(), crate::ErrorCode::InvalidConfig);
         }
-        // Syntax errors stay as serde says them.
-        let err = serde_json::from_str::<Config>("{").unwrap_err();
-        assert!(redact_serde(&err).starts_with("EOF while parsing"));
+        let err =
+            Config::from_json(r#"{"provider":"smsclub","token":"T","sendr":"Shop"}"#).unwrap_err();
+        assert_eq!(
+            err.message,
+            r#"unknown option "sendr" (did you mean "sender"?)"#
+        );
+        assert_eq!(err.field.as_deref(), Some("sendr"));
+        // Syntax errors stay as serde says them, with their position.
+        let err = Config::from_json("{").unwrap_err();
+        assert!(
+            err.message.starts_with("not valid JSON: EOF while parsing"),
+            "{err}"
+        );
     }
 
     #[test]

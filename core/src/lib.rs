@@ -38,6 +38,7 @@ pub mod sandbox;
 pub mod signing;
 pub mod sms;
 pub mod status;
+pub mod suggest;
 mod time;
 pub mod transport;
 pub mod webhook;

@@ -7,7 +7,9 @@
  *   $report = $client->send(['to' => ['380989361121'], 'text' => 'Hi']);
  *
  * Results are PHP arrays with the JSON keys of the C ABI; errors are exceptions, one class per
- * error code, all extending Vibergate\VibergateException.
+ * error code, all extending Vibergate\VibergateException. An error about an array you passed
+ * names the method, the parameter and the key, e.g. `Vibergate\Client::send(): unknown key
+ * $message['txt'] (did you mean 'text'?)`, with `field` set to the key's path (`sms_fallback.text`).
  *
  * The library is found through $VIBERGATE_LIB, else target/{release,debug}/libvibergate.so of
  * this checkout; the header through $VIBERGATE_HEADER, else include/vibergate.h.
@@ -180,6 +182,165 @@ final class Native
     {
         return json_encode($value, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
     }
+
+    /**
+     * Calls `$function(...$args, &err)` where one argument is a PHP array the library receives
+     * as JSON: errors about it name the PHP method and parameter, in PHP's words.
+     */
+    public static function callWith(Argument $argument, string $function, #[\SensitiveParameter] mixed ...$args): mixed
+    {
+        try {
+            return self::call($function, ...$args);
+        } catch (VibergateException $e) {
+            throw $argument->translate($e, $function);
+        }
+    }
+}
+
+/**
+ * A parameter of a PHP method whose array goes to the library as JSON. It knows the names only,
+ * never the value (its methods that take the value mark it #[\SensitiveParameter]), so that an
+ * exception's trace cannot show a token through it.
+ *
+ * The library speaks of JSON and C arguments (`vg_send: message_json: unknown field "txt" (did
+ * you mean "text"?)`); a PHP caller wrote an array and reads `Vibergate\Client::send(): unknown
+ * key $message['txt'] (did you mean 'text'?)`.
+ *
+ * @internal
+ */
+final class Argument
+{
+    /**
+     * @param string $method the PHP method, e.g. `Vibergate\Client::send` (__METHOD__)
+     * @param string $name the PHP parameter without `$`
+     * @param string $cName the C argument it becomes, e.g. `message_json`
+     * @param bool $keyed an array with string keys (a JSON object) rather than a list
+     * @param string $code the error code of a bad value: `invalid_message` or `invalid_config`
+     */
+    public function __construct(
+        public readonly string $method,
+        public readonly string $name,
+        public readonly string $cName,
+        public readonly bool $keyed = true,
+        public readonly string $code = 'invalid_message',
+    ) {
+    }
+
+    /** The array as JSON, or an exception naming what PHP cannot encode and where. */
+    public function json(#[\SensitiveParameter] array $value): string
+    {
+        if ($this->keyed && $value !== [] && array_is_list($value)) {
+            throw $this->error("\${$this->name} must be an array with string keys (['to' => [...], 'text' => '...']), not a list", $this->name);
+        }
+        $plain = $this->keyed ? (object) $value : array_values($value);
+        try {
+            return Native::json($plain);
+        } catch (\JsonException $e) {
+            [$path, $why] = self::unencodable($value) ?? [[], $e->getMessage()];
+            throw $this->error($this->phpPath($path) . " $why", $path === [] ? $this->name : implode('.', $path));
+        }
+    }
+
+    /** Where in `$value` a value JSON cannot carry is, and why: [path, reason] or null. */
+    private static function unencodable(#[\SensitiveParameter] mixed $value, array $path = []): ?array
+    {
+        if (is_string($value)) {
+            return preg_match('//u', $value) === 1 ? null : [$path, 'is not valid UTF-8 text'];
+        }
+        if (is_float($value)) {
+            return is_finite($value) ? null : [$path, 'is not a finite number'];
+        }
+        if (is_resource($value) || $value instanceof \Closure) {
+            return [$path, 'is a ' . get_debug_type($value) . ', which cannot be sent'];
+        }
+        if (is_array($value)) {
+            foreach ($value as $key => $item) {
+                if (is_string($key) && preg_match('//u', $key) !== 1) {
+                    return [$path, 'has a key that is not valid UTF-8 text'];
+                }
+                $found = self::unencodable($item, [...$path, (string) $key]);
+                if ($found !== null) {
+                    return $found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** `$message['sms_fallback']['text']` for the path `sms_fallback.text` (or `items[1].text`). */
+    public function phpPath(array|string $path): string
+    {
+        if (is_string($path)) {
+            preg_match_all('/[^.\[\]]+/', $path, $m);
+            $path = $m[0];
+        }
+        $out = '$' . $this->name;
+        foreach ($path as $step) {
+            $out .= ctype_digit((string) $step) ? "[$step]" : "['$step']";
+        }
+        return $out;
+    }
+
+    private function error(string $what, string $field): VibergateException
+    {
+        return VibergateException::fromDetails([
+            'code' => $this->code,
+            'message' => "{$this->method}(): $what",
+            'field' => $field,
+        ]);
+    }
+
+    /**
+     * The library's error about this argument, reworded for PHP: the PHP method and
+     * parameter instead of the C function and argument, array keys instead of JSON fields,
+     * PHP's types instead of JSON's. Other errors come back as they are.
+     */
+    public function translate(VibergateException $e, string $function): VibergateException
+    {
+        $prefix = "$function: {$this->cName}";
+        $message = $e->details['message'] ?? '';
+        if (!str_starts_with($message, $prefix)) {
+            return $e;
+        }
+        $rest = substr($message, strlen($prefix));
+        $field = $e->details['field'] ?? null;
+        $path = ($field === null || $field === $this->cName) ? '' : $field;
+        if (str_starts_with($rest, ': ')) {
+            $rest = substr($rest, 2);
+            // `unknown field "txt" in "sms_fallback"` names the key by its full path (the field).
+            $rest = preg_replace_callback(
+                '/^unknown (?:field|option)(?: "[^"]*")?(?: in "[^"]*")?/',
+                fn () => 'unknown key' . ($path === '' ? '' : ' ' . $this->phpPath($path)),
+                $rest,
+            );
+            // `"to" must be …`, `"button" needs …`: the value at that path.
+            $rest = preg_replace_callback('/^"([^"]+)" /', fn ($m) => $this->phpPath($m[1]) . ' ', $rest);
+            $rest = preg_replace('/^the value /', '$' . $this->name . ' ', $rest);
+            $rest = strtr($rest, [
+                'the fields are' => 'the keys are',
+                'the options are' => 'the keys are',
+                'there are no fields here' => 'no keys are allowed here',
+                'needs the field' => 'needs the key',
+                'needs the option' => 'needs the key',
+                'the field "' => 'the key "',
+                'the option "' => 'the key "',
+            ]);
+            $rest = preg_replace('/"([^"]*)"/', "'$1'", $rest);
+        } else {
+            $rest = '$' . $this->name . $rest;
+        }
+        // JSON's kinds in PHP's words.
+        $rest = strtr($rest, [
+            'a whole number, 0 or more' => 'an int >= 0',
+            'a whole number' => 'an int',
+            'true or false' => 'a bool',
+            'an array of strings or numbers' => 'a list of strings or ints',
+            'an array' => 'a list',
+            'an object' => 'an array with string keys',
+        ]);
+        $details = ['message' => "{$this->method}(): $rest", 'field' => $path === '' ? $this->name : $path] + $e->details;
+        return VibergateException::fromDetails($details);
+    }
 }
 
 /** A client of one provider. */
@@ -190,19 +351,32 @@ final class Client
     /** @param string $dsnOrConfig a DSN or a JSON configuration object */
     public function __construct(#[\SensitiveParameter] string $dsnOrConfig)
     {
-        $ffi = Native::ffi();
-        $err = $ffi->new('vg_error*');
-        $handle = $ffi->vg_client_new($dsnOrConfig, FFI::addr($err));
-        if (Native::isNull($handle)) {
-            Native::take(null, $err);
-        }
-        $this->handle = $handle;
+        $this->handle = self::open($dsnOrConfig, new Argument(__METHOD__, 'dsnOrConfig', 'dsn_or_json', false, 'invalid_config'));
     }
 
     /** A client from an array of options, e.g. ['provider' => 'smsclub', 'token' => '…']. */
     public static function fromConfig(#[\SensitiveParameter] array $config): self
     {
-        return new self(Native::json($config));
+        $argument = new Argument(__METHOD__, 'config', 'dsn_or_json', true, 'invalid_config');
+        $handle = self::open($argument->json($config), $argument);
+        $client = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        $client->handle = $handle;
+        return $client;
+    }
+
+    private static function open(#[\SensitiveParameter] string $dsnOrConfig, Argument $argument): FFI\CData
+    {
+        $ffi = Native::ffi();
+        $err = $ffi->new('vg_error*');
+        $handle = $ffi->vg_client_new($dsnOrConfig, FFI::addr($err));
+        if (Native::isNull($handle)) {
+            try {
+                Native::take(null, $err);
+            } catch (VibergateException $e) {
+                throw $argument->translate($e, 'vg_client_new');
+            }
+        }
+        return $handle;
     }
 
     public static function fromEnv(): self
@@ -216,7 +390,9 @@ final class Client
 
     public function __destruct()
     {
-        Native::ffi()->vg_client_free($this->handle);
+        if (isset($this->handle)) {
+            Native::ffi()->vg_client_free($this->handle);
+        }
     }
 
     /** The configuration as a DSN with secrets replaced by ***. */
@@ -229,20 +405,30 @@ final class Client
         return $text;
     }
 
-    public function send(array $message): array
+    /** @param array $message ['to' => [...], 'text' => '...', 'sms_fallback' => ['text' => '...'], …] */
+    public function send(#[\SensitiveParameter] array $message): array
     {
-        return Native::call('vg_send', $this->handle, Native::json($message));
+        return self::withMessage(__METHOD__, 'vg_send', $this->handle, $message);
     }
 
-    public function sendPersonalized(array $message): array
+    /** @param array $message ['items' => [['to' => '...', 'text' => '...'], …], 'sender' => '...', …] */
+    public function sendPersonalized(#[\SensitiveParameter] array $message): array
     {
-        return Native::call('vg_send_personalized', $this->handle, Native::json($message));
+        return self::withMessage(__METHOD__, 'vg_send_personalized', $this->handle, $message);
     }
 
-    /** @param list<string> $ids */
+    /** Calls `$function` with `$message` as its JSON; errors name `$method` and `$message`. */
+    private static function withMessage(string $method, string $function, FFI\CData $handle, #[\SensitiveParameter] array $message): array
+    {
+        $argument = new Argument($method, 'message', 'message_json');
+        return Native::callWith($argument, $function, $handle, $argument->json($message));
+    }
+
+    /** @param list<string|int> $ids */
     public function status(array $ids): array
     {
-        return Native::call('vg_status', $this->handle, Native::json(array_values($ids)));
+        $argument = new Argument(__METHOD__, 'ids', 'ids_json', false);
+        return Native::callWith($argument, 'vg_status', $this->handle, $argument->json($ids));
     }
 
     public function statusBatch(string $batchId): array
@@ -273,7 +459,8 @@ final class Client
     /** @param array{chat_id?: string, mailing_id?: string, page?: int} $query */
     public function inbound(array $query = []): array
     {
-        return Native::call('vg_inbound', $this->handle, Native::json((object) $query));
+        $argument = new Argument(__METHOD__, 'query', 'query_json');
+        return Native::callWith($argument, 'vg_inbound', $this->handle, $argument->json($query));
     }
 
     public function capabilities(): array
@@ -281,9 +468,10 @@ final class Client
         return Native::call('vg_capabilities', $this->handle);
     }
 
-    public function sendToList(array $message): array
+    /** @param array $message ['list_id' => '...', 'text' => '...', …] */
+    public function sendToList(#[\SensitiveParameter] array $message): array
     {
-        return Native::call('vg_send_to_list', $this->handle, Native::json($message));
+        return self::withMessage(__METHOD__, 'vg_send_to_list', $this->handle, $message);
     }
 
     public function confirmMailing(string $mailingId): array
@@ -306,10 +494,11 @@ final class Client
         return Native::call('vg_delivery_list', $this->handle, $mailingId);
     }
 
-    /** @param list<string> $ids */
+    /** @param list<string|int> $ids */
     public function markInboundRead(array $ids): array
     {
-        return Native::call('vg_mark_inbound_read', $this->handle, Native::json(array_values($ids)));
+        $argument = new Argument(__METHOD__, 'ids', 'ids_json', false);
+        return Native::callWith($argument, 'vg_mark_inbound_read', $this->handle, $argument->json($ids));
     }
 }
 
@@ -325,7 +514,11 @@ final class Router
         $err = $ffi->new('vg_error*');
         $handle = $ffi->vg_router_new($chain, FFI::addr($err));
         if (Native::isNull($handle)) {
-            Native::take(null, $err);
+            try {
+                Native::take(null, $err);
+            } catch (VibergateException $e) {
+                throw (new Argument(__METHOD__, 'chain', 'dsn_chain', false, 'invalid_config'))->translate($e, 'vg_router_new');
+            }
         }
         $this->handle = $handle;
     }
@@ -336,20 +529,23 @@ final class Router
     }
 
     /** Every accepted entry names its `provider`; `attempts` explains each provider's part. */
-    public function send(array $message): array
+    public function send(#[\SensitiveParameter] array $message): array
     {
-        return Native::call('vg_router_send', $this->handle, Native::json($message));
+        $argument = new Argument(__METHOD__, 'message', 'message_json');
+        return Native::callWith($argument, 'vg_router_send', $this->handle, $argument->json($message));
     }
 
-    public function sendPersonalized(array $message): array
+    public function sendPersonalized(#[\SensitiveParameter] array $message): array
     {
-        return Native::call('vg_router_send_personalized', $this->handle, Native::json($message));
+        $argument = new Argument(__METHOD__, 'message', 'message_json');
+        return Native::callWith($argument, 'vg_router_send_personalized', $this->handle, $argument->json($message));
     }
 
     /** @param list<array{provider: string, message_id: string}> $ids e.g. a routed report's `accepted` */
     public function status(array $ids): array
     {
-        return Native::call('vg_router_status', $this->handle, Native::json(array_values($ids)));
+        $argument = new Argument(__METHOD__, 'ids', 'ids_json', false);
+        return Native::callWith($argument, 'vg_router_status', $this->handle, $argument->json($ids));
     }
 
     public function resetCooldowns(): void
@@ -368,7 +564,8 @@ function parse_webhook(string $provider, #[\SensitiveParameter] array $request):
     if (isset($request['query']) && is_array($request['query'])) {
         $request['query'] = (object) array_map('strval', $request['query']);
     }
-    return Native::call('vg_parse_webhook', $provider, Native::json($request));
+    $argument = new Argument(__FUNCTION__, 'request', 'request_json');
+    return Native::callWith($argument, 'vg_parse_webhook', $provider, $argument->json($request));
 }
 
 /** Counts an SMS text: encoding, characters, segments. */
@@ -392,9 +589,14 @@ final class Sandbox
     {
         $ffi = Native::ffi();
         $err = $ffi->new('vg_error*');
-        $handle = $ffi->vg_sandbox_start($config ? Native::json($config) : null, FFI::addr($err));
+        $argument = new Argument(__METHOD__, 'config', 'config_json', true, 'invalid_config');
+        $handle = $ffi->vg_sandbox_start($config ? $argument->json($config) : null, FFI::addr($err));
         if (Native::isNull($handle)) {
-            Native::take(null, $err);
+            try {
+                Native::take(null, $err);
+            } catch (VibergateException $e) {
+                throw $argument->translate($e, 'vg_sandbox_start');
+            }
         }
         $this->handle = $handle;
     }
@@ -430,8 +632,13 @@ final class Sandbox
     {
         $ffi = Native::ffi();
         $err = $ffi->new('vg_error*');
-        if ($ffi->vg_sandbox_inject($this->handle, Native::json($fault), FFI::addr($err)) !== 0) {
-            Native::take(null, $err);
+        $argument = new Argument(__METHOD__, 'fault', 'fault_json');
+        if ($ffi->vg_sandbox_inject($this->handle, $argument->json($fault), FFI::addr($err)) !== 0) {
+            try {
+                Native::take(null, $err);
+            } catch (VibergateException $e) {
+                throw $argument->translate($e, 'vg_sandbox_inject');
+            }
         }
     }
 

@@ -77,33 +77,48 @@ pub(crate) fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     catch(|| Ok(body())).unwrap_or(fallback)
 }
 
-/// A borrowed C string as UTF-8; NULL and invalid UTF-8 are `code` errors naming `what`.
-pub(crate) fn text<'a>(ptr: *const c_char, what: &str, code: ErrorCode) -> Result<&'a str, Error> {
+/// A borrowed C string as UTF-8; NULL and invalid UTF-8 are `code` errors that name the
+/// function and the argument (`vg_send: message_json is NULL`).
+pub(crate) fn text<'a>(
+    ptr: *const c_char,
+    func: &str,
+    what: &str,
+    code: ErrorCode,
+) -> Result<&'a str, Error> {
     if ptr.is_null() {
-        return Err(Error::new(code, format!("{what} is NULL")).with_field(what));
+        return Err(Error::new(code, format!("{func}: {what} is NULL")).with_field(what));
     }
     // SAFETY: the caller passes a NUL-terminated string that outlives the call.
-    unsafe { CStr::from_ptr(ptr) }
-        .to_str()
-        .map_err(|_| Error::new(code, format!("{what} is not valid UTF-8")).with_field(what))
-}
-
-/// Parses `ptr` as JSON into `T`; errors are `invalid_message` naming the problem.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(
-    ptr: *const c_char,
-    what: &str,
-) -> Result<T, Error> {
-    let s = text(ptr, what, ErrorCode::InvalidMessage)?;
-    serde_json::from_str(s).map_err(|e| {
-        Error::invalid_message(what, format!("{what} is not valid JSON for this call: {e}"))
+    unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| {
+        Error::new(code, format!("{func}: {what} is not valid UTF-8")).with_field(what)
     })
 }
 
-/// A reference to the object behind a handle, or an error for NULL.
-pub(crate) fn handle<'a, T>(ptr: *const T, what: &str) -> Result<&'a T, Error> {
+/// Parses `ptr` as JSON into `T`. An error is `invalid_message` that names the function and
+/// the argument, then says what is wrong in the core's words (`vg_send: message_json: unknown
+/// field "txt" (did you mean "text"?)`); its `field` is the path inside the JSON when there is
+/// one, else the argument.
+pub(crate) fn json<T: serde::de::DeserializeOwned>(
+    ptr: *const c_char,
+    func: &str,
+    what: &str,
+) -> Result<T, Error> {
+    let s = text(ptr, func, what, ErrorCode::InvalidMessage)?;
+    vibergate_core::suggest::parse_json(s).map_err(|e| about(func, what, &e))
+}
+
+/// `error`, about argument `what` of `func`: its message says so first (`vg_client_new:
+/// dsn_or_json: unknown DSN option "colour"`), its `field` is kept, else set to `what`.
+pub(crate) fn about(func: &str, what: &str, error: &Error) -> Error {
+    Error::new(error.code(), format!("{func}: {what}: {}", error.message))
+        .with_field(error.field.as_deref().unwrap_or(what))
+}
+
+/// A reference to the object behind a handle, or an error for NULL naming the function.
+pub(crate) fn handle<'a, T>(ptr: *const T, func: &str, what: &str) -> Result<&'a T, Error> {
     // SAFETY: a non-NULL handle was made by this library and not yet freed (documented contract).
     unsafe { ptr.as_ref() }.ok_or_else(|| {
-        Error::new(ErrorCode::InvalidConfig, format!("{what} is NULL")).with_field(what)
+        Error::new(ErrorCode::InvalidConfig, format!("{func}: {what} is NULL")).with_field(what)
     })
 }
 
@@ -217,5 +232,36 @@ mod tests {
             .collect();
         assert_eq!(values.len(), ErrorCode::ALL.len());
         assert!(!values.contains(&0));
+    }
+
+    #[test]
+    fn argument_errors_name_the_function_the_argument_and_the_field() {
+        let message = c"{\"to\":[\"380989361121\"],\"sms_fallback\":{\"txt\":\"Hi\"}}";
+        let e = json::<vibergate_core::Message>(message.as_ptr(), "vg_send", "message_json")
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            r#"vg_send: message_json: unknown field "txt" in "sms_fallback" (did you mean "text"?)"#
+        );
+        assert_eq!(e.field.as_deref(), Some("sms_fallback.txt"));
+        assert_eq!(e.code(), ErrorCode::InvalidMessage);
+
+        let e = json::<vibergate_core::Message>(c"{\"to\":".as_ptr(), "vg_send", "message_json")
+            .unwrap_err();
+        assert!(
+            e.message
+                .starts_with("vg_send: message_json: not valid JSON: EOF while parsing"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.field.as_deref(), Some("message_json"));
+
+        let e = json::<vibergate_core::Message>(std::ptr::null(), "vg_send", "message_json")
+            .unwrap_err();
+        assert_eq!(e.message, "vg_send: message_json is NULL");
+
+        let e = handle::<u8>(std::ptr::null(), "vg_status", "client").unwrap_err();
+        assert_eq!(e.message, "vg_status: client is NULL");
+        assert_eq!(e.code(), ErrorCode::InvalidConfig);
     }
 }

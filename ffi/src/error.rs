@@ -1,4 +1,4 @@
-//! Errors across the C ABI: a stable numeric code per SPEC §4 code, and an opaque error object.
+//! Errors across the C ABI: a stable numeric code per error code, and an opaque error object.
 
 use std::ffi::{c_char, CString};
 
@@ -94,6 +94,8 @@ pub extern "C" fn vg_error_code(err: *const vg_error) -> vg_code {
 }
 
 /// The error's message, e.g. `auth (smsclub): SMS Club refused the credentials (HTTP 401)`.
+/// An error about an argument names the function and the argument first, then the field at
+/// fault: `vg_send: message_json: unknown field "txt" (did you mean "text"?)`.
 /// Borrowed: valid until `vg_error_free(err)`; do not free it. NULL for NULL.
 #[no_mangle]
 pub extern "C" fn vg_error_message(err: *const vg_error) -> *const c_char {

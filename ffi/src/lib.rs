@@ -5,7 +5,7 @@
 //!   released by `_free`/`_stop`; passing NULL to those does nothing.
 //! - Inputs are borrowed NUL-terminated UTF-8 strings; the library never keeps or frees them.
 //! - Results are new JSON strings owned by the caller, freed with `vg_string_free` (never
-//!   `free()`), or NULL on failure. Their keys are the Rust field names of SPEC §4.
+//!   `free()`), or NULL on failure. Their keys are the Rust (snake_case) field names.
 //! - On failure, when `err` is not NULL, `*err` receives a new `vg_error` the caller frees with
 //!   `vg_error_free`; `*err` is written only on failure.
 //! - A `vg_client` may be used from many threads at once.
@@ -26,7 +26,7 @@ mod panic_tests;
 
 use std::ffi::{c_char, CString};
 
-use boundary::{call, guard, handle, json, owned, text, to_json};
+use boundary::{about, call, guard, handle, json, owned, text, to_json};
 use error::vg_error;
 use vibergate_core::{
     Client, Config, Error, ErrorCode, InboundQuery, ListMessage, Message, PersonalizedMessage,
@@ -65,15 +65,22 @@ pub extern "C" fn vg_client_new(
     err: *mut *mut vg_error,
 ) -> *mut vg_client {
     call(err, std::ptr::null_mut(), || {
-        let input = text(dsn_or_json, "dsn_or_json", ErrorCode::InvalidConfig)?.trim();
+        let input = text(
+            dsn_or_json,
+            "vg_client_new",
+            "dsn_or_json",
+            ErrorCode::InvalidConfig,
+        )?
+        .trim();
         let config = if input.starts_with('{') {
-            Config::from_json(input)?
+            Config::from_json(input)
         } else {
-            Config::from_dsn(input)?
+            Config::from_dsn(input)
         };
-        Ok(Box::into_raw(Box::new(vg_client {
-            client: Client::new(config)?,
-        })))
+        let client = config
+            .and_then(Client::new)
+            .map_err(|e| about("vg_client_new", "dsn_or_json", &e))?;
+        Ok(Box::into_raw(Box::new(vg_client { client })))
     })
 }
 
@@ -93,22 +100,26 @@ pub extern "C" fn vg_client_free(client: *mut vg_client) {
 #[no_mangle]
 pub extern "C" fn vg_client_dsn(client: *const vg_client, err: *mut *mut vg_error) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        Ok(owned(handle(client, "client")?.client.to_dsn()))
+        Ok(owned(
+            handle(client, "vg_client_dsn", "client")?.client.to_dsn(),
+        ))
     })
 }
 
-/// Runs `f` on the client and returns its result as JSON.
+/// Runs `f` on the client and returns its result as JSON; `func` names the exported function
+/// in argument errors.
 fn with_client<T: serde::Serialize>(
+    func: &str,
     client: *const vg_client,
     err: *mut *mut vg_error,
     f: impl FnOnce(&Client) -> Result<T, Error>,
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        to_json(&f(&handle(client, "client")?.client)?)
+        to_json(&f(&handle(client, func, "client")?.client)?)
     })
 }
 
-/// Sends a message (`{"to":["380989361121"],"sender":"Shop","text":"Hi",…}`, SPEC §3). Returns
+/// Sends a message (`{"to":["380989361121"],"sender":"Shop","text":"Hi",…}`). Returns
 /// the send report JSON `{"provider","batch_id"?,"accepted":[…],"rejected":[…],"uncertain":[…],
 /// "requests"}`, or NULL with an error (whose JSON lists recipients already rejected).
 #[no_mangle]
@@ -117,8 +128,8 @@ pub extern "C" fn vg_send(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.send(&json::<Message>(message_json, "message_json")?)
+    with_client("vg_send", client, err, |c| {
+        c.send(&json::<Message>(message_json, "vg_send", "message_json")?)
     })
 }
 
@@ -130,8 +141,12 @@ pub extern "C" fn vg_send_personalized(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.send_personalized(&json::<PersonalizedMessage>(message_json, "message_json")?)
+    with_client("vg_send_personalized", client, err, |c| {
+        c.send_personalized(&json::<PersonalizedMessage>(
+            message_json,
+            "vg_send_personalized",
+            "message_json",
+        )?)
     })
 }
 
@@ -144,17 +159,23 @@ pub extern "C" fn vg_status(
     ids_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| c.status(&ids(ids_json)?))
+    with_client("vg_status", client, err, |c| {
+        c.status(&ids("vg_status", ids_json)?)
+    })
 }
 
 /// Ids as a JSON array of strings or numbers.
-fn ids(ids_json: *const c_char) -> Result<Vec<String>, Error> {
-    let values: Vec<serde_json::Value> = json(ids_json, "ids_json")?;
+fn ids(func: &str, ids_json: *const c_char) -> Result<Vec<String>, Error> {
+    let values: Vec<serde_json::Value> = json(ids_json, func, "ids_json")?;
     values
         .iter()
         .map(|v| {
-            vibergate_core::json::id_string(v)
-                .ok_or_else(|| Error::invalid_message("ids_json", "ids must be strings or numbers"))
+            vibergate_core::json::id_string(v).ok_or_else(|| {
+                Error::invalid_message(
+                    "ids_json",
+                    format!("{func}: ids_json must be an array of strings or numbers"),
+                )
+            })
         })
         .collect()
 }
@@ -166,21 +187,26 @@ pub extern "C" fn vg_status_batch(
     batch_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.status_batch(text(batch_id, "batch_id", ErrorCode::InvalidMessage)?)
+    with_client("vg_status_batch", client, err, |c| {
+        c.status_batch(text(
+            batch_id,
+            "vg_status_batch",
+            "batch_id",
+            ErrorCode::InvalidMessage,
+        )?)
     })
 }
 
 /// Intel-Tele: `{"balance","credit"}`.
 #[no_mangle]
 pub extern "C" fn vg_balance(client: *const vg_client, err: *mut *mut vg_error) -> *mut c_char {
-    with_client(client, err, Client::balance)
+    with_client("vg_balance", client, err, Client::balance)
 }
 
 /// Intel-Tele: `[{"country","network","price","charge_delivered_only"}]`.
 #[no_mangle]
 pub extern "C" fn vg_rates(client: *const vg_client, err: *mut *mut vg_error) -> *mut c_char {
-    with_client(client, err, Client::rates)
+    with_client("vg_rates", client, err, Client::rates)
 }
 
 /// SMS Club: one page (from 1) of 2-way chats `[{"chat_id","phone","created_at"}]`.
@@ -190,7 +216,7 @@ pub extern "C" fn vg_chats(
     page: u32,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| c.chats(page))
+    with_client("vg_chats", client, err, |c| c.chats(page))
 }
 
 /// SMS Club: one page (from 1) of a chat `{"chat_id","phone","messages":[…]}`.
@@ -201,8 +227,11 @@ pub extern "C" fn vg_chat(
     page: u32,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.chat(text(chat_id, "chat_id", ErrorCode::InvalidMessage)?, page)
+    with_client("vg_chat", client, err, |c| {
+        c.chat(
+            text(chat_id, "vg_chat", "chat_id", ErrorCode::InvalidMessage)?,
+            page,
+        )
     })
 }
 
@@ -214,11 +243,11 @@ pub extern "C" fn vg_inbound(
     query_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
+    with_client("vg_inbound", client, err, |c| {
         let query = if query_json.is_null() {
             InboundQuery::default()
         } else {
-            json(query_json, "query_json")?
+            json(query_json, "vg_inbound", "query_json")?
         };
         c.inbound(&query)
     })
@@ -230,7 +259,7 @@ pub extern "C" fn vg_capabilities(
     client: *const vg_client,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| Ok(c.capabilities()))
+    with_client("vg_capabilities", client, err, |c| Ok(c.capabilities()))
 }
 
 /// SMS.by: a mailing to a stored list, `{"list_id","sender"?,"text"?,"image_url"?,"button"?,
@@ -241,8 +270,12 @@ pub extern "C" fn vg_send_to_list(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.send_to_list(&json::<ListMessage>(message_json, "message_json")?)
+    with_client("vg_send_to_list", client, err, |c| {
+        c.send_to_list(&json::<ListMessage>(
+            message_json,
+            "vg_send_to_list",
+            "message_json",
+        )?)
     })
 }
 
@@ -253,8 +286,13 @@ pub extern "C" fn vg_confirm_mailing(
     mailing_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        let id = text(mailing_id, "mailing_id", ErrorCode::InvalidMessage)?;
+    with_client("vg_confirm_mailing", client, err, |c| {
+        let id = text(
+            mailing_id,
+            "vg_confirm_mailing",
+            "mailing_id",
+            ErrorCode::InvalidMessage,
+        )?;
         c.confirm_mailing(id)
             .map(|()| serde_json::json!({ "confirmed": id }))
     })
@@ -268,7 +306,7 @@ pub extern "C" fn vg_mailings(
     limit: u32,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| c.mailings(offset, limit))
+    with_client("vg_mailings", client, err, |c| c.mailings(offset, limit))
 }
 
 /// SMS.by: one mailing.
@@ -278,8 +316,13 @@ pub extern "C" fn vg_mailing(
     mailing_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.mailing(text(mailing_id, "mailing_id", ErrorCode::InvalidMessage)?)
+    with_client("vg_mailing", client, err, |c| {
+        c.mailing(text(
+            mailing_id,
+            "vg_mailing",
+            "mailing_id",
+            ErrorCode::InvalidMessage,
+        )?)
     })
 }
 
@@ -290,8 +333,13 @@ pub extern "C" fn vg_delivery_list(
     mailing_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.delivery_list(text(mailing_id, "mailing_id", ErrorCode::InvalidMessage)?)
+    with_client("vg_delivery_list", client, err, |c| {
+        c.delivery_list(text(
+            mailing_id,
+            "vg_delivery_list",
+            "mailing_id",
+            ErrorCode::InvalidMessage,
+        )?)
     })
 }
 
@@ -302,8 +350,8 @@ pub extern "C" fn vg_mark_inbound_read(
     ids_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client(client, err, |c| {
-        c.mark_inbound_read(&ids(ids_json)?)
+    with_client("vg_mark_inbound_read", client, err, |c| {
+        c.mark_inbound_read(&ids("vg_mark_inbound_read", ids_json)?)
             .map(|n| serde_json::json!({ "marked": n }))
     })
 }
@@ -314,6 +362,7 @@ pub extern "C" fn vg_sms_info(sms_text: *const c_char, err: *mut *mut vg_error) 
     call(err, std::ptr::null_mut(), || {
         to_json(&vibergate_core::sms_info(text(
             sms_text,
+            "vg_sms_info",
             "text",
             ErrorCode::InvalidMessage,
         )?))
@@ -334,11 +383,19 @@ pub extern "C" fn vg_parse_webhook(
     err: *mut *mut vg_error,
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        let name = text(provider, "provider", ErrorCode::InvalidMessage)?;
+        let name = text(
+            provider,
+            "vg_parse_webhook",
+            "provider",
+            ErrorCode::InvalidMessage,
+        )?;
         let provider = ProviderId::parse(name).ok_or_else(|| {
-            Error::invalid_message("provider", format!("unknown provider {name:?}"))
+            Error::invalid_message(
+                "provider",
+                format!("vg_parse_webhook: unknown provider {name:?}; expected smsclub, smsby, decisiontelecom or inteltele"),
+            )
         })?;
-        let request: WebhookRequest = json(request_json, "request_json")?;
+        let request: WebhookRequest = json(request_json, "vg_parse_webhook", "request_json")?;
         to_json(&vibergate_core::parse_webhook(provider, &request)?)
     })
 }

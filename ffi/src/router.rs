@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use vibergate_core::{ErrorCode, Message, PersonalizedMessage, RoutedId, Router};
 
-use crate::boundary::{call, guard, handle, json, text, to_json};
+use crate::boundary::{about, call, guard, handle, json, text, to_json};
 use crate::error::vg_error;
 
 /// Several clients in order of preference. Thread-safe.
@@ -20,10 +20,15 @@ pub extern "C" fn vg_router_new(
     err: *mut *mut vg_error,
 ) -> *mut vg_router {
     call(err, std::ptr::null_mut(), || {
-        let chain = text(dsn_chain, "dsn_chain", ErrorCode::InvalidConfig)?;
-        Ok(Box::into_raw(Box::new(vg_router {
-            router: Router::from_dsn(chain)?,
-        })))
+        let chain = text(
+            dsn_chain,
+            "vg_router_new",
+            "dsn_chain",
+            ErrorCode::InvalidConfig,
+        )?;
+        let router =
+            Router::from_dsn(chain).map_err(|e| about("vg_router_new", "dsn_chain", &e))?;
+        Ok(Box::into_raw(Box::new(vg_router { router })))
     })
 }
 
@@ -49,9 +54,13 @@ pub extern "C" fn vg_router_send(
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
         to_json(
-            &handle(router, "router")?
+            &handle(router, "vg_router_send", "router")?
                 .router
-                .send(&json::<Message>(message_json, "message_json")?)?,
+                .send(&json::<Message>(
+                    message_json,
+                    "vg_router_send",
+                    "message_json",
+                )?)?,
         )
     })
 }
@@ -65,9 +74,13 @@ pub extern "C" fn vg_router_send_personalized(
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
         to_json(
-            &handle(router, "router")?
+            &handle(router, "vg_router_send_personalized", "router")?
                 .router
-                .send_personalized(&json::<PersonalizedMessage>(message_json, "message_json")?)?,
+                .send_personalized(&json::<PersonalizedMessage>(
+                    message_json,
+                    "vg_router_send_personalized",
+                    "message_json",
+                )?)?,
         )
     })
 }
@@ -81,9 +94,13 @@ pub extern "C" fn vg_router_status(
     err: *mut *mut vg_error,
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        let ids: Vec<RoutedId> = json(ids_json, "ids_json")?;
+        let ids: Vec<RoutedId> = json(ids_json, "vg_router_status", "ids_json")?;
         let ids: Vec<_> = ids.into_iter().map(Into::into).collect();
-        to_json(&handle(router, "router")?.router.status(&ids)?)
+        to_json(
+            &handle(router, "vg_router_status", "router")?
+                .router
+                .status(&ids)?,
+        )
     })
 }
 

@@ -25,8 +25,9 @@ pub extern "C" fn vg_sandbox_start(
         let config: SandboxConfig = if config_json.is_null() {
             SandboxConfig::default()
         } else {
-            json(config_json, "config_json").map_err(|e| {
-                Error::new(ErrorCode::InvalidConfig, e.message.clone()).with_field("config_json")
+            json(config_json, "vg_sandbox_start", "config_json").map_err(|e| {
+                let field = e.field.clone().unwrap_or_else(|| "config_json".to_owned());
+                Error::new(ErrorCode::InvalidConfig, e.message.clone()).with_field(field)
             })?
         };
         let sandbox = Sandbox::start(config).map_err(|e| {
@@ -56,10 +57,18 @@ pub extern "C" fn vg_sandbox_dsn(
     err: *mut *mut vg_error,
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        let s = handle(sandbox, "sandbox")?;
-        let name = text(provider, "provider", ErrorCode::InvalidConfig)?;
+        let s = handle(sandbox, "vg_sandbox_dsn", "sandbox")?;
+        let name = text(
+            provider,
+            "vg_sandbox_dsn",
+            "provider",
+            ErrorCode::InvalidConfig,
+        )?;
         let provider = ProviderId::parse(name).ok_or_else(|| {
-            Error::invalid_config(format!("unknown provider {name:?}")).with_field("provider")
+            Error::invalid_config(format!(
+                "vg_sandbox_dsn: unknown provider {name:?}; expected smsclub, smsby, decisiontelecom or inteltele"
+            ))
+            .with_field("provider")
         })?;
         Ok(owned(s.sandbox.dsn(provider)))
     })
@@ -72,7 +81,11 @@ pub extern "C" fn vg_sandbox_requests(
     err: *mut *mut vg_error,
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        to_json(&handle(sandbox, "sandbox")?.sandbox.requests())
+        to_json(
+            &handle(sandbox, "vg_sandbox_requests", "sandbox")?
+                .sandbox
+                .requests(),
+        )
     })
 }
 
@@ -86,8 +99,12 @@ pub extern "C" fn vg_sandbox_inject(
     err: *mut *mut vg_error,
 ) -> vg_code {
     call_code(err, || {
-        let s = handle(sandbox, "sandbox")?;
-        s.sandbox.inject(json::<Fault>(fault_json, "fault_json")?);
+        let s = handle(sandbox, "vg_sandbox_inject", "sandbox")?;
+        s.sandbox.inject(json::<Fault>(
+            fault_json,
+            "vg_sandbox_inject",
+            "fault_json",
+        )?);
         Ok(())
     })
 }

@@ -2,6 +2,11 @@
 // PHP tests of the FFI client (examples/php/Vibergate.php) against the sandbox: send, status,
 // every operation, errors as exception classes, webhooks. Prints "N passed, N failed".
 declare(strict_types=1);
+// The library scripts/test-php.sh has just built (a debug build), not an older release build
+// that Vibergate.php would prefer.
+if (getenv('VIBERGATE_LIB') === false) {
+    putenv('VIBERGATE_LIB=' . dirname(__DIR__, 2) . '/target/debug/libvibergate.so');
+}
 require __DIR__ . '/../../examples/php/Vibergate.php';
 
 use Vibergate\{Client, Sandbox, VibergateException};
@@ -92,6 +97,40 @@ test('errors are exception classes', function () use ($sb) {
     throws('decode', fn () => Vibergate\parse_webhook('decisiontelecom', ['body' => 'nonsense']), 'decode');
     $down = new Client('smsclub://T@default?sender=S&max_retries=0&base_url=http://127.0.0.1:1');
     throws('transport', fn () => $down->status(['1']), 'transport');
+});
+
+test('errors about an argument speak PHP: the method, the parameter, array keys', function () use ($sb) {
+    $c = new Client($sb->dsn('smsclub'));
+    $message = fn (string $code, callable $f, string $want, ?string $field, string $what) =>
+        check(($e = throws($code, $f, $what)) !== null && $e->getMessage() === $want && $e->field === $field, "$what: [{$e?->field}] {$e?->getMessage()}");
+    $message('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'txt' => 'x']),
+        "Vibergate\\Client::send(): unknown key \$message['txt'] (did you mean 'text'?)", 'txt', 'unknown key');
+    $message('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'text' => 'x', 'sms_fallback' => ['txt' => 'x']]),
+        "Vibergate\\Client::send(): unknown key \$message['sms_fallback']['txt'] (did you mean 'text'?)", 'sms_fallback.txt', 'nested unknown key');
+    $message('invalid_message', fn () => $c->send(['to' => '380989361121', 'text' => 'x']),
+        "Vibergate\\Client::send(): \$message['to'] must be a list, not a string", 'to', 'wrong type');
+    $message('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'text' => 'x', 'button' => ['text' => 'Open']]),
+        "Vibergate\\Client::send(): \$message['button'] needs the key 'url'", 'button.url', 'missing key');
+    $message('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'text' => "caf\xe9"]),
+        "Vibergate\\Client::send(): \$message['text'] is not valid UTF-8 text", 'text', 'bad UTF-8, found before the library is called');
+    $message('invalid_message', fn () => $c->send(['380989361121']),
+        "Vibergate\\Client::send(): \$message must be an array with string keys (['to' => [...], 'text' => '...']), not a list", 'message', 'a list');
+    $message('invalid_message', fn () => $c->sendPersonalized(['items' => [['to' => '380989361121', 'txet' => 'a']]]),
+        "Vibergate\\Client::sendPersonalized(): unknown key \$message['items'][0]['txet'] (did you mean 'text'?)", 'items[0].txet', 'personalized');
+    $message('invalid_message', fn () => $c->status([['5769']]),
+        "Vibergate\\Client::status(): \$ids must be a list of strings or ints", 'ids', 'bad ids');
+    $message('invalid_config', fn () => Client::fromConfig(['provider' => 'smsclub', 'token' => 't', 'sendr' => 'Shop']),
+        "Vibergate\\Client::fromConfig(): unknown key \$config['sendr'] (did you mean 'sender'?)", 'sendr', 'config key');
+    $message('invalid_message', fn () => Vibergate\parse_webhook('smsby', ['bdy' => '{}']),
+        "Vibergate\\parse_webhook(): unknown key \$request['bdy'] (did you mean 'body'?)", 'bdy', 'webhook request');
+    // Errors that are not about an argument's shape stay the library's own.
+    $e = throws('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'text' => str_repeat('x', 1001)]), 'validation');
+    check(!str_contains($e?->getMessage() ?? '', 'JSON') && !str_contains($e?->getMessage() ?? '', 'vg_send'), 'no JSON or C names: ' . $e?->getMessage());
+    // No error about an argument mentions JSON or the C ABI.
+    foreach ([fn () => $c->send(['to' => ['380989361121'], 'txt' => 'x']), fn () => $c->inbound(['chat' => '1'])] as $f) {
+        $e = throws('invalid_message', $f, 'no C words');
+        check(!preg_match('/json|vg_|line \d|column/i', $e?->getMessage() ?? ''), 'no C words: ' . $e?->getMessage());
+    }
 });
 
 test('smsby operations', function () use ($sb) {
