@@ -25,8 +25,13 @@ fn raise(error: Error) -> PyErr {
     NativeError::new_err(error.to_json())
 }
 
+/// Parses the JSON the Python package built from `what`; errors are the core's, in the
+/// caller's words (`unknown field "txt" (did you mean "text"?)`, `field` the path).
 fn parse<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, Error> {
-    serde_json::from_str(json).map_err(|e| Error::invalid_message(what, format!("{what}: {e}")))
+    vibergate_core::suggest::parse_json(json).map_err(|e| match e.field {
+        Some(_) => e,
+        None => Error::new(e.code(), format!("{what}: {}", e.message)).with_field(what),
+    })
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {

@@ -31,7 +31,15 @@ def test_config_and_validation_errors(sandbox: vibergate.Sandbox) -> None:
         vibergate.Client("smsclub://SECRET@default?colour=red")
     assert e.value.field == "colour" and "SECRET" not in str(e.value)
     with pytest.raises(vibergate.InvalidConfigError):
-        vibergate.Client.smsclub(token="t", colour="red")
+        vibergate.Client.smsclub(token="t", colour="red")  # type: ignore[call-arg]
+    # A misspelt name gets the closest known one, from the core's rule.
+    with pytest.raises(vibergate.InvalidConfigError) as c:
+        vibergate.Client.smsclub(token="t", sendr="Shop")  # type: ignore[call-arg]
+    assert c.value.message == 'unknown option "sendr" (did you mean "sender"?)' and c.value.field == "sendr"
+    with pytest.raises(vibergate.InvalidMessageError) as p:
+        sandbox.client("smsby").send_personalized([{"to": "375291234567", "txet": "Hi"}])
+    assert p.value.message == 'unknown field "txet" in "items[0]" (did you mean "text"?)'
+    assert p.value.field == "items[0].txet"
     client = sandbox.client("smsclub")
     with pytest.raises(vibergate.InvalidMessageError) as m:
         client.send(to=["380989361121"], text="x" * 1001)

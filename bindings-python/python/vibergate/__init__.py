@@ -4,15 +4,16 @@ DecisionTelecom and Intel-Tele, from one typed client over a native Rust core.
 ::
 
     import vibergate
-    client = vibergate.Client("smsclub://TOKEN@default?sender=Shop")
-    report = client.send(to=["380989361121"], text="Hi", button=vibergate.Button("Open", "https://x.example"))
-    client.status(report.message_ids)[0].state == "delivered"
+    with vibergate.Client("smsclub://TOKEN@default?sender=Shop") as client:
+        report = client.send(to=["380989361121"], text="Hi", button=vibergate.Button("Open", "https://x.example"))
+        client.status(report.message_ids)[0].state == "delivered"
 """
 
 from ._native import __version__
-from .client import DSN_ENV, AsyncClient, Client, LateResult, LateResultCallback, parse_webhook, sms_info
+from .client import DSN_ENV, AsyncClient, Client, ClientOptions, LateResult, LateResultCallback, parse_webhook, sms_info
 from .errors import (
     AuthError,
+    ClosedError,
     DecodeError,
     InsufficientFundsError,
     InternalError,
@@ -47,6 +48,8 @@ from .models import (
     Mailing,
     MailingStatus,
     Message,
+    MessageFields,
+    PersonalizedFields,
     PersonalizedItem,
     Attempt,
     Rate,
@@ -70,6 +73,7 @@ __all__ = [
     "DSN_ENV",
     "AsyncClient",
     "Client",
+    "ClientOptions",
     "LateResult",
     "LateResultCallback",
     "Router",
@@ -78,6 +82,7 @@ __all__ = [
     "sms_info",
     "VibergateError",
     "AuthError",
+    "ClosedError",
     "DecodeError",
     "InsufficientFundsError",
     "InternalError",
@@ -109,6 +114,8 @@ __all__ = [
     "Mailing",
     "MailingStatus",
     "Message",
+    "MessageFields",
+    "PersonalizedFields",
     "PersonalizedItem",
     "Attempt",
     "Rate",

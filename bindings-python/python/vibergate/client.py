@@ -1,4 +1,4 @@
-"""The client: one provider, every operation of SPEC §6; and its asyncio twin."""
+"""The client: one provider, every operation; and its asyncio twin."""
 
 from __future__ import annotations
 
@@ -6,11 +6,29 @@ import functools
 import json
 import logging
 import os
+import sys
+import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar, Union
+from types import TracebackType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Coroutine,
+    Dict,
+    Generic,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Type,
+    TypedDict,
+    TypeVar,
+    Union,
+)
 
 from . import _native
-from .errors import InvalidConfigError, error_from_json
+from .errors import ClosedError, InvalidConfigError, error_from_json
 from .models import (
     Balance,
     BatchStatus,
@@ -23,6 +41,7 @@ from .models import (
     ListSend,
     Mailing,
     Message,
+    MessageFields,
     PersonalizedItem,
     Rate,
     SendReport,
@@ -30,14 +49,45 @@ from .models import (
     WebhookEvent,
 )
 
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.9 and 3.10: only type checkers need it
+    from typing_extensions import Unpack
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from typing_extensions import Concatenate, ParamSpec, Self
+
+    P = ParamSpec("P")
+
 logger = logging.getLogger("vibergate")
 R = TypeVar("R")
+T = TypeVar("T")
 
 #: The environment variable :meth:`Client.from_env` reads.
 DSN_ENV = "VIBERGATE_DSN"
+
+
+class ClientOptions(TypedDict, total=False):
+    """The options of ``Client.smsclub(token=..., **options)`` and its siblings: the DSN's
+    query options, so that a type checker refuses a misspelt one (``sendr=``)."""
+
+    sender: str
+    sms_sender: str
+    base_url: str
+    timeout_ms: int
+    connect_timeout_ms: int
+    max_retries: int
+    rate_limit: float
+    max_in_flight: int
+    allow_insecure_http: bool
+    user_agent: str
+    proxy: str
+    utc_offset_minutes: int
+    webhook_secret: str
+    deadline_ms: int
+    default_country: str
 
 
 def _native_call(fn: Callable[..., R], *args: Any) -> R:
@@ -88,34 +138,121 @@ def _ids(ids: Union[str, Iterable[Union[str, int]]]) -> List[str]:
     return [ids] if isinstance(ids, str) else [str(i) for i in ids]
 
 
+class _Gate(Generic[T]):
+    """Guards a native object: counts the calls using it, refuses new ones once closing, and
+    lets :meth:`close` wait for those in flight before letting the object go.
+
+    ``with gate as native:`` admits one call on this thread. A call admitted ahead of time for
+    another thread (an :class:`AsyncClient` call waiting for a worker: ``acquire(here=False)``)
+    runs inside :meth:`admitted` on its worker, where a close that came in between does not
+    refuse it: it was in flight already.
+    """
+
+    def __init__(self, native: T, owner: str) -> None:
+        self._native: Optional[T] = native
+        self._owner = owner
+        self._closing = False
+        self._calls = 0
+        self._idle = threading.Condition(threading.Lock())
+        self._local = threading.local()
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    def _depth(self) -> int:
+        depth: int = getattr(self._local, "depth", 0)
+        return depth
+
+    def acquire(self, *, here: bool = True) -> T:
+        """Admits one call, released by :meth:`release` with the same ``here``; raises
+        :class:`ClosedError` once :meth:`close` has begun. ``here=False`` admits a call that
+        another thread will make (in :meth:`admitted`)."""
+        admitted = here and getattr(self._local, "admitted", False)
+        with self._idle:
+            native = self._native
+            if native is None or (self._closing and not admitted):
+                raise ClosedError(
+                    {
+                        "code": "invalid_config",
+                        "message": f"this {self._owner} is closed (close(), or the end of its with block): "
+                        f"make a new {self._owner} for more calls",
+                    }
+                )
+            self._calls += 1
+        if here:
+            self._local.depth = self._depth() + 1
+        return native
+
+    def release(self, *, here: bool = True) -> None:
+        if here:
+            self._local.depth = self._depth() - 1
+        with self._idle:
+            self._calls -= 1
+            if self._calls == 0:
+                self._idle.notify_all()
+
+    def __enter__(self) -> T:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def admitted(self, call: Callable[[], R]) -> R:
+        """Runs ``call``, admitted ahead of time with ``acquire(here=False)``, on this thread."""
+        self._local.admitted = True
+        try:
+            return call()
+        finally:
+            self._local.admitted = False
+
+    def close(self) -> None:
+        """Refuses new calls, waits for those in flight, then lets the native object go."""
+        if self._depth() > 0:
+            raise RuntimeError(f"close() of a {self._owner} inside one of its own calls would wait for itself")
+        with self._idle:
+            self._closing = True
+            self._idle.wait_for(lambda: self._calls == 0)
+            self._native = None
+
+
 class Client:
     """A client of one provider, safe to share between threads.
 
     ``Client("smsclub://TOKEN@default?sender=Shop")`` or ``Client.smsclub(token=..., sender=...)``.
-    Options have the names of SPEC §2 (``timeout_ms``, ``max_retries``, ``rate_limit``, …).
+    Options have the names of the DSN's query options (``timeout_ms``, ``max_retries``,
+    ``rate_limit``, …; :class:`ClientOptions`).
+
+    A client holds a connection pool: use it as a context manager (``with Client(...) as
+    client:``) or call :meth:`close` when done. Closing waits for the calls in flight on other
+    threads; a call made after it raises :class:`ClosedError`.
     """
 
     def __init__(self, dsn: str) -> None:
-        self._native = _native_call(_native.NativeClient, dsn, _log_attempt)
+        native = _native_call(_native.NativeClient, dsn, _log_attempt)
+        self._gate = _Gate(native, "Client")
+        # Kept for repr and provider after close.
+        self._provider: str = native.provider()
+        self._dsn: str = native.to_dsn()
 
     @classmethod
     def _from_config(cls, config: Dict[str, Any]) -> "Client":
         return cls(json.dumps({k: v for k, v in config.items() if v is not None}))
 
     @classmethod
-    def smsclub(cls, *, token: str, **options: Any) -> "Client":
+    def smsclub(cls, *, token: str, **options: Unpack[ClientOptions]) -> "Client":
         return cls._from_config({"provider": "smsclub", "token": token, **options})
 
     @classmethod
-    def smsby(cls, *, token: str, **options: Any) -> "Client":
+    def smsby(cls, *, token: str, **options: Unpack[ClientOptions]) -> "Client":
         return cls._from_config({"provider": "smsby", "token": token, **options})
 
     @classmethod
-    def decisiontelecom(cls, *, api_key: str, **options: Any) -> "Client":
+    def decisiontelecom(cls, *, api_key: str, **options: Unpack[ClientOptions]) -> "Client":
         return cls._from_config({"provider": "decisiontelecom", "api_key": api_key, **options})
 
     @classmethod
-    def inteltele(cls, *, username: str, api_key: str, **options: Any) -> "Client":
+    def inteltele(cls, *, username: str, api_key: str, **options: Unpack[ClientOptions]) -> "Client":
         return cls._from_config({"provider": "inteltele", "username": username, "api_key": api_key, **options})
 
     @classmethod
@@ -128,25 +265,48 @@ class Client:
 
     @property
     def provider(self) -> str:
-        return _native_call(self._native.provider)
+        return self._provider
 
     def to_dsn(self) -> str:
         """The configuration as a DSN with every secret replaced by ``***``."""
-        return _native_call(self._native.to_dsn)
+        return self._dsn
 
     def __repr__(self) -> str:
-        return f"Client({self.to_dsn()!r})"
+        return f"Client({self._dsn!r}{', closed' if self.closed else ''})"
+
+    # ---- lifetime --------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._gate.closed
+
+    def close(self) -> None:
+        """Waits for the calls in flight on other threads, then releases the client's
+        connections. Later calls raise :class:`ClosedError`; closing again does nothing. A
+        :class:`Router` built with this client keeps working (it holds its own reference)."""
+        self._gate.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()
 
     # ---- operations ------------------------------------------------------------------------
 
-    def send(self, message: Optional[Message] = None, /, **fields: Any) -> SendReport:
+    def send(self, message: Optional[Message] = None, /, **fields: Unpack[MessageFields]) -> SendReport:
         """Sends a :class:`Message`, or one built from keyword arguments
-        (``to=[…], text=…, sender=…, button=Button(…), sms_fallback="…"``)."""
+        (``to=[…], text=…, sender=…, button=Button(…), sms_fallback="…"``; see
+        :class:`MessageFields`)."""
         if message is None:
             message = Message(**fields)
         elif fields:
             raise TypeError("pass a Message or keyword arguments, not both")
-        out = _native_call(self._native.send, json.dumps(message.to_dict()))
+        with self._gate as native:
+            out = _native_call(native.send, json.dumps(message.to_dict()))
         return SendReport.from_dict(json.loads(out))
 
     def send_personalized(
@@ -176,41 +336,50 @@ class Client:
             "callback_url": callback_url,
             "label": label,
         }
-        out = _native_call(self._native.send_personalized, json.dumps({k: v for k, v in payload.items() if v is not None}))
+        with self._gate as native:
+            out = _native_call(native.send_personalized, json.dumps({k: v for k, v in payload.items() if v is not None}))
         return SendReport.from_dict(json.loads(out))
 
     def status(self, ids: Union[str, Iterable[Union[str, int]]]) -> List[DeliveryReport]:
         """Delivery states of message ids, in the order asked."""
-        out = _native_call(self._native.status, _ids(ids))
+        with self._gate as native:
+            out = _native_call(native.status, _ids(ids))
         return [DeliveryReport.from_dict(r) for r in json.loads(out)]
 
     def status_batch(self, batch_id: str) -> BatchStatus:
         """SMS.by: statuses of a mailing batch (``SendReport.batch_id``)."""
-        return BatchStatus.from_dict(json.loads(_native_call(self._native.status_batch, batch_id)))
+        with self._gate as native:
+            return BatchStatus.from_dict(json.loads(_native_call(native.status_batch, batch_id)))
 
     def balance(self) -> Balance:
         """Intel-Tele: balance and credit."""
-        return Balance.from_dict(json.loads(_native_call(self._native.balance)))
+        with self._gate as native:
+            return Balance.from_dict(json.loads(_native_call(native.balance)))
 
     def rates(self) -> List[Rate]:
         """Intel-Tele: the price list."""
-        return [Rate.from_dict(r) for r in json.loads(_native_call(self._native.rates))]
+        with self._gate as native:
+            return [Rate.from_dict(r) for r in json.loads(_native_call(native.rates))]
 
     def chats(self, page: int = 1) -> List[Chat]:
         """SMS Club: one page of 2-way chats."""
-        return [Chat.from_dict(c) for c in json.loads(_native_call(self._native.chats, page))]
+        with self._gate as native:
+            return [Chat.from_dict(c) for c in json.loads(_native_call(native.chats, page))]
 
     def chat(self, chat_id: str, page: int = 1) -> ChatThread:
         """SMS Club: one page of a chat's messages."""
-        return ChatThread.from_dict(json.loads(_native_call(self._native.chat, chat_id, page)))
+        with self._gate as native:
+            return ChatThread.from_dict(json.loads(_native_call(native.chat, chat_id, page)))
 
     def inbound(self, *, chat_id: Optional[str] = None, mailing_id: Optional[str] = None, page: Optional[int] = None) -> List[InboundMessage]:
         """Replies from recipients: SMS Club per chat, SMS.by per mailing."""
         query = {k: v for k, v in {"chat_id": chat_id, "mailing_id": mailing_id, "page": page}.items() if v is not None}
-        return [InboundMessage.from_dict(m) for m in json.loads(_native_call(self._native.inbound, json.dumps(query)))]
+        with self._gate as native:
+            return [InboundMessage.from_dict(m) for m in json.loads(_native_call(native.inbound, json.dumps(query)))]
 
     def capabilities(self) -> Capabilities:
-        return Capabilities.from_dict(json.loads(_native_call(self._native.capabilities)))
+        with self._gate as native:
+            return Capabilities.from_dict(json.loads(_native_call(native.capabilities)))
 
     def send_to_list(
         self,
@@ -233,25 +402,31 @@ class Client:
             "label": label,
             "schedule_start": schedule_start,
         }
-        out = _native_call(self._native.send_to_list, json.dumps({k: v for k, v in payload.items() if v is not None}))
+        with self._gate as native:
+            out = _native_call(native.send_to_list, json.dumps({k: v for k, v in payload.items() if v is not None}))
         return ListSend.from_dict(json.loads(out))
 
     def confirm_mailing(self, mailing_id: str) -> None:
         """SMS.by: confirms a mailing (the money is debited)."""
-        _native_call(self._native.confirm_mailing, str(mailing_id))
+        with self._gate as native:
+            _native_call(native.confirm_mailing, str(mailing_id))
 
     def mailings(self, offset: int = 0, limit: int = 100) -> List[Mailing]:
-        return [Mailing.from_dict(m) for m in json.loads(_native_call(self._native.mailings, offset, limit))]
+        with self._gate as native:
+            return [Mailing.from_dict(m) for m in json.loads(_native_call(native.mailings, offset, limit))]
 
     def mailing(self, mailing_id: str) -> Mailing:
-        return Mailing.from_dict(json.loads(_native_call(self._native.mailing, str(mailing_id))))
+        with self._gate as native:
+            return Mailing.from_dict(json.loads(_native_call(native.mailing, str(mailing_id))))
 
     def delivery_list(self, mailing_id: str) -> List[DeliveryReport]:
-        return [DeliveryReport.from_dict(d) for d in json.loads(_native_call(self._native.delivery_list, str(mailing_id)))]
+        with self._gate as native:
+            return [DeliveryReport.from_dict(d) for d in json.loads(_native_call(native.delivery_list, str(mailing_id)))]
 
     def mark_inbound_read(self, ids: Union[str, Iterable[Union[str, int]]]) -> Optional[int]:
         """SMS.by: marks incoming messages read; returns how many, when SMS.by says."""
-        return _native_call(self._native.mark_inbound_read, _ids(ids))
+        with self._gate as native:
+            return _native_call(native.mark_inbound_read, _ids(ids))
 
 
 #: Concurrent coroutine calls beyond this wait for a thread; each client's own `max_in_flight`
@@ -346,18 +521,33 @@ def _deliver_late(late: LateResult, callback: Optional[LateResultCallback]) -> N
             logger.exception("vibergate: the on_late_result callback raised")
 
 
-def _async(method: Callable[..., R]) -> Callable[..., Any]:
-    """The coroutine twin of a :class:`Client` method: runs it on a worker thread (the native
-    call releases the GIL, so the event loop keeps running). When the coroutine is cancelled
-    while an acting call is running, the call's outcome becomes a :class:`LateResult`."""
+def _async(
+    method: Callable[Concatenate[Client, P], R],
+) -> Callable[Concatenate[AsyncClient, P], Coroutine[Any, Any, R]]:
+    """The coroutine twin of a :class:`Client` method, with its signature: runs it on a worker
+    thread (the native call releases the GIL, so the event loop keeps running). The call is
+    admitted (or refused with :class:`ClosedError`) when the coroutine starts, so that
+    :meth:`AsyncClient.aclose` waits for it even while it waits for a thread. When the coroutine
+    is cancelled while an acting call is running, the call's outcome becomes a
+    :class:`LateResult`."""
     name = method.__name__
     acting = name in _ACTING
 
     @functools.wraps(method)
-    async def run(self: "AsyncClient", *args: Any, **kwargs: Any) -> R:
+    async def run(self: AsyncClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
         import asyncio  # imported on first use: it costs more than the rest of the package
 
-        call = _executor().submit(method, self._client, *args, **kwargs)
+        client = self._client
+        gate = client._gate
+        gate.acquire(here=False)
+        finish = _Finish(gate)
+        try:
+            call = _executor().submit(gate.admitted, functools.partial(method, client, *args, **kwargs))
+        except BaseException:
+            gate.release(here=False)
+            raise
+        # Also when the call is cancelled before it started.
+        call.add_done_callback(finish)
         try:
             return await asyncio.wrap_future(call)
         except asyncio.CancelledError:
@@ -365,10 +555,40 @@ def _async(method: Callable[..., R]) -> Callable[..., Any]:
             call.cancel()
             if acting and not call.cancelled():
                 # Runs on the worker thread when the call ends (at once if it already has).
-                call.add_done_callback(functools.partial(_on_done, name, self._client.provider, self.on_late_result))
+                finish.then(functools.partial(_on_done, name, client.provider, self.on_late_result), call)
             raise
 
     return run
+
+
+class _Finish:
+    """The end of an :class:`AsyncClient` call: delivers its late outcome, if its caller was
+    cancelled, and only then releases its slot, so that ``aclose`` returns after every late
+    outcome was handed over."""
+
+    def __init__(self, gate: _Gate[Any]) -> None:
+        self._gate = gate
+        self._lock = threading.Lock()
+        self._done = False
+        self._late: Optional[Callable[[Future[Any]], None]] = None
+
+    def __call__(self, call: Future[Any]) -> None:
+        with self._lock:
+            self._done = True
+            late = self._late
+        try:
+            if late is not None:
+                late(call)
+        finally:
+            self._gate.release(here=False)
+
+    def then(self, late: Callable[[Future[Any]], None], call: Future[Any]) -> None:
+        """Delivers ``late`` when the call ends, or now if it has."""
+        with self._lock:
+            if not self._done:
+                self._late = late
+                return
+        late(call)
 
 
 def _on_done(operation: str, provider: str, callback: Optional[LateResultCallback], call: Future[Any]) -> None:
@@ -407,20 +627,20 @@ class AsyncClient:
         return instance
 
     @classmethod
-    def smsclub(cls, *, token: str, on_late_result: Optional[LateResultCallback] = None, **options: Any) -> "AsyncClient":
+    def smsclub(cls, *, token: str, on_late_result: Optional[LateResultCallback] = None, **options: Unpack[ClientOptions]) -> "AsyncClient":
         return cls.wrap(Client.smsclub(token=token, **options), on_late_result=on_late_result)
 
     @classmethod
-    def smsby(cls, *, token: str, on_late_result: Optional[LateResultCallback] = None, **options: Any) -> "AsyncClient":
+    def smsby(cls, *, token: str, on_late_result: Optional[LateResultCallback] = None, **options: Unpack[ClientOptions]) -> "AsyncClient":
         return cls.wrap(Client.smsby(token=token, **options), on_late_result=on_late_result)
 
     @classmethod
-    def decisiontelecom(cls, *, api_key: str, on_late_result: Optional[LateResultCallback] = None, **options: Any) -> "AsyncClient":
+    def decisiontelecom(cls, *, api_key: str, on_late_result: Optional[LateResultCallback] = None, **options: Unpack[ClientOptions]) -> "AsyncClient":
         return cls.wrap(Client.decisiontelecom(api_key=api_key, **options), on_late_result=on_late_result)
 
     @classmethod
     def inteltele(
-        cls, *, username: str, api_key: str, on_late_result: Optional[LateResultCallback] = None, **options: Any
+        cls, *, username: str, api_key: str, on_late_result: Optional[LateResultCallback] = None, **options: Unpack[ClientOptions]
     ) -> "AsyncClient":
         return cls.wrap(Client.inteltele(username=username, api_key=api_key, **options), on_late_result=on_late_result)
 
@@ -436,7 +656,29 @@ class AsyncClient:
         return self._client.to_dsn()
 
     def __repr__(self) -> str:
-        return f"AsyncClient({self.to_dsn()!r})"
+        return f"AsyncClient({self.to_dsn()!r}{', closed' if self.closed else ''})"
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` (or the wrapped client's ``close``) was called."""
+        return self._client.closed
+
+    async def aclose(self) -> None:
+        """Waits for the calls in flight (also those still waiting for a thread, and those whose
+        caller was cancelled), without blocking the event loop, then releases the client's
+        connections. Later calls raise :class:`ClosedError`. Closes the wrapped :class:`Client`
+        too, for a client made by :meth:`wrap`."""
+        import asyncio
+
+        await asyncio.get_running_loop().run_in_executor(None, self._client.close)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        await self.aclose()
 
     send = _async(Client.send)
     send_personalized = _async(Client.send_personalized)

@@ -50,6 +50,13 @@ class InvalidConfigError(VibergateError, ValueError):
     code = "invalid_config"
 
 
+class ClosedError(InvalidConfigError):
+    """A call on a :class:`Client`, :class:`AsyncClient` or :class:`Router` after its
+    ``close()``/``aclose()`` (or the end of its ``with`` block). Its ``code`` is
+    ``"invalid_config"``: the object can no longer be used; make a new one. Like a closed file's
+    ``ValueError``, it is a mistake in the calling code, not a provider failure."""
+
+
 class InvalidMessageError(VibergateError, ValueError):
     code = "invalid_message"
 

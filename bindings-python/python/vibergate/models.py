@@ -2,7 +2,7 @@
 
 Inputs (:class:`Message`, :class:`Button`, …) are plain dataclasses; results are frozen
 dataclasses with equality, a secret-free ``repr`` and ``to_dict()`` giving the JSON shape of the
-C ABI (keys as in SPEC §4).
+C ABI and of the CLI's ``--json`` (snake_case keys).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Tuple, Type, TypedDict, TypeVar, Union
 
 T = TypeVar("T", bound="_Result")
 
@@ -89,7 +89,7 @@ ScheduleLike = Union[Schedule, int, Mapping[str, Any]]
 
 @dataclass
 class Message(_Dict):
-    """A Viber message to one or more recipients (SPEC §3). Validation happens in the core,
+    """A Viber message to one or more recipients. Validation happens in the core,
     before anything is sent."""
 
     to: List[str] = field(default_factory=list)
@@ -127,6 +127,40 @@ class Message(_Dict):
             self.category = Category(self.category)
 
 
+class MessageFields(TypedDict, total=False):
+    """The keyword arguments of ``send`` (:meth:`Client.send`, :meth:`AsyncClient.send`,
+    :meth:`Router.send`): the fields of :class:`Message`, so that a type checker refuses a
+    misspelt one (``txt=``) and a wrong type. Every field is optional here; ``to`` is needed
+    except for a reply into a chat (``chat_id``)."""
+
+    to: List[str]
+    sender: Optional[str]
+    text: Optional[str]
+    image_url: Optional[str]
+    button: Optional[ButtonLike]
+    ttl_seconds: Optional[int]
+    sms_fallback: Optional[FallbackLike]
+    schedule: Optional[ScheduleLike]
+    category: Optional[Union[Category, str]]
+    two_way: bool
+    chat_id: Optional[str]
+    callback_url: Optional[str]
+    label: Optional[str]
+
+
+class PersonalizedFields(TypedDict, total=False):
+    """The shared keyword arguments of ``send_personalized`` (every field but the items')."""
+
+    sender: Optional[str]
+    image_url: Optional[str]
+    button_text: Optional[str]
+    ttl_seconds: Optional[int]
+    schedule: Optional[ScheduleLike]
+    category: Optional[Union[Category, str]]
+    callback_url: Optional[str]
+    label: Optional[str]
+
+
 @dataclass
 class PersonalizedItem(_Dict):
     """One recipient of ``send_personalized`` with its own text and button link."""
@@ -160,7 +194,7 @@ class _Result(_Dict):
 
 
 class DeliveryState(str, Enum):
-    """Where a message is (SPEC §4)."""
+    """Where a message is."""
 
     PENDING = "pending"
     SENT = "sent"
