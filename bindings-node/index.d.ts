@@ -34,7 +34,7 @@ export type RejectReason =
   | 'deadline'
   | ErrorCode
 
-/** Client options (SPEC §2), camelCase. */
+/** Client options: the DSN's query options, in camelCase. */
 export interface ClientOptions {
   baseUrl?: string
   sender?: string
@@ -82,7 +82,7 @@ export interface Schedule {
   end?: number
 }
 
-/** A Viber message (SPEC §3). */
+/** A Viber message. */
 export interface Message {
   to?: string[]
   sender?: string
@@ -146,6 +146,11 @@ export interface SendReport {
   rejected: Rejected[]
   uncertain: Uncertain[]
   requests: number
+  /**
+   * The message ids the provider issued, in recipient order: what `client.status()` takes.
+   * A method, not data: `JSON.stringify(report)` leaves it out.
+   */
+  messageIds(): string[]
 }
 
 export interface DeliveryReport {
@@ -308,6 +313,7 @@ export declare class VibergateError extends Error {
   readonly provider: ProviderId | null
   readonly httpStatus: number | null
   readonly providerCode: string | null
+  /** The field at fault, named as you wrote it: `text`, `smsFallback.text`, `to[0]`, `timeoutMs`. */
   readonly field: string | null
   readonly retryAfterMs: number | null
   readonly body: string | null
@@ -373,18 +379,53 @@ export interface LateResultOptions {
   onLateResult?: LateResultHook
 }
 
+/** What a `logger` function receives: one HTTP attempt, or a wait announced before one. */
+export interface LogRecord {
+  /** `'info'` for a wait (the call is slow on purpose), `'debug'` for an attempt. */
+  level: 'info' | 'debug'
+  /** One line, e.g. `vibergate: waiting 0.8 s for a slot of the client's rate limit (rateLimit): POST https://im.smsclub.mobi/vibers/send (attempt 1)`. */
+  message: string
+  provider: ProviderId
+  method: string
+  /** The request URL, credentials replaced by `***`. */
+  url: string
+  /** The attempt (from 1) that the record reports, or that the wait comes before. */
+  attempt: number
+  /** A wait: for the rate limiter (`rateLimit` option), a provider's `Retry-After`, or backing off before a retry. */
+  wait?: { reason: 'rate_limit' | 'retry_after' | 'backoff'; ms: number }
+  /** An attempt's HTTP status, when an answer came. */
+  status?: number
+  /** An attempt's duration. */
+  latencyMs?: number
+  /** Why an attempt got no answer (`code: message`). */
+  error?: string
+}
+
+/**
+ * Where a client's log records go: a function gets every `LogRecord`; an object with `info` and
+ * `debug` methods (`console`, pino, winston…) gets each record's `message` at its level. Records
+ * arrive on the event loop, those of a `…Sync` call after it returned; an exception a logger
+ * throws is emitted as a process warning.
+ */
+export type Logger = ((record: LogRecord) => void) | { info(message: string): void; debug?(message: string): void }
+
+export interface LogOptions {
+  /** Sees every HTTP attempt (`debug`) and every wait for the rate limit or a `Retry-After` (`info`). */
+  logger?: Logger
+}
+
 /**
  * A client of one provider; every method returns a Promise, takes an optional last
  * `{ signal }` (`CallOptions`), and has a `…Sync` twin.
  */
 export declare class Client {
   /** A DSN (`smsclub://TOKEN@default?sender=Shop`) or a JSON configuration. */
-  constructor(dsn: string, options?: LateResultOptions)
-  static smsclub(options: { token: string } & ClientOptions & LateResultOptions): Client
-  static smsby(options: { token: string } & ClientOptions & LateResultOptions): Client
-  static decisiontelecom(options: { apiKey: string } & ClientOptions & LateResultOptions): Client
-  static inteltele(options: { username: string; apiKey: string } & ClientOptions & LateResultOptions): Client
-  static fromEnv(options?: LateResultOptions): Client
+  constructor(dsn: string, options?: LateResultOptions & LogOptions)
+  static smsclub(options: { token: string } & ClientOptions & LateResultOptions & LogOptions): Client
+  static smsby(options: { token: string } & ClientOptions & LateResultOptions & LogOptions): Client
+  static decisiontelecom(options: { apiKey: string } & ClientOptions & LateResultOptions & LogOptions): Client
+  static inteltele(options: { username: string; apiKey: string } & ClientOptions & LateResultOptions & LogOptions): Client
+  static fromEnv(options?: LateResultOptions & LogOptions): Client
   readonly provider: ProviderId
   /** See `LateResult`; may be set at any time. */
   onLateResult: LateResultHook | null
@@ -455,18 +496,29 @@ export interface Attempt {
   batchId?: string
 }
 
+/** A message id and the provider that issued it. */
+export interface RoutedId {
+  provider: ProviderId
+  messageId: string
+}
+
 export interface RoutedReport {
   accepted: RoutedAccepted[]
   rejected: RoutedRejected[]
   uncertain: RoutedUncertain[]
   attempts: Attempt[]
   requests: number
+  /**
+   * Every issued id with its provider, in recipient order: what `router.status()` takes.
+   * A method, not data: `JSON.stringify(report)` leaves it out.
+   */
+  messageIds(): RoutedId[]
 }
 
-/** Failover across providers (SPEC §10): a recipient moves on only when a provider certainly did not send. */
+/** Failover across providers: a recipient moves on only when a provider certainly did not send. */
 export declare class Router {
   /** DSNs joined by `||`, or a list of DSNs. */
-  constructor(chain: string | string[], options?: { cooldownMs?: number } & LateResultOptions)
+  constructor(chain: string | string[], options?: { cooldownMs?: number } & LateResultOptions & LogOptions)
   /** See `LateResult`; may be set at any time. */
   onLateResult: LateResultHook | null
   toDsn(): string
@@ -534,7 +586,7 @@ export declare class Sandbox {
   static start(options?: SandboxOptions): Promise<Sandbox>
   readonly baseUrl: string
   dsn(provider: ProviderId): string
-  client(provider: ProviderId, options?: LateResultOptions): Client
+  client(provider: ProviderId, options?: LateResultOptions & LogOptions): Client
   requests(): RecordedRequest[]
   inject(kind: FaultKind, options?: FaultOptions): void
   reset(): void

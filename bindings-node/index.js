@@ -27,6 +27,71 @@ function renameKeys(value, rename, keep = []) {
 const toCore = (value) => JSON.stringify(renameKeys(value ?? {}, snakeKey))
 const fromCore = (json) => renameKeys(JSON.parse(json), camelKey)
 
+/** `report.messageIds()` of a SendReport: the ids the provider issued, in recipient order. */
+function sendReportIds() {
+  return this.accepted.map((a) => a.messageId).filter((id) => id != null)
+}
+
+/** `report.messageIds()` of a RoutedReport: `{ provider, messageId }` pairs, what `router.status` takes. */
+function routedReportIds() {
+  return this.accepted.filter((a) => a.messageId != null).map(({ provider, messageId }) => ({ provider, messageId }))
+}
+
+/** Gives a report its `messageIds()` method, not enumerable: the report stays plain data. */
+const withIds = (ids) => (report) => {
+  if (report !== null && typeof report === 'object') {
+    Object.defineProperty(report, 'messageIds', { value: ids, writable: true, configurable: true, enumerable: false })
+  }
+  return report
+}
+const sendReport = withIds(sendReportIds)
+const routedReport = withIds(routedReportIds)
+
+/** What a wait is for, by the core's reason. */
+const WAITS = {
+  rate_limit: "for a slot of the client's rate limit (rateLimit)",
+  retry_after: 'for the time the provider asked for (Retry-After)',
+  backoff: 'before retrying',
+}
+
+/** A log record from the core's JSON: waits at `info`, attempts at `debug`. */
+function logRecord(r) {
+  const base = { provider: r.provider, method: r.method, url: r.url, attempt: r.attempt }
+  if (r.wait) {
+    const wait = { reason: r.wait.reason, ms: r.wait.ms }
+    const message = `vibergate: waiting ${(wait.ms / 1000).toFixed(1)} s ${WAITS[wait.reason] ?? wait.reason}: ${r.method} ${r.url} (attempt ${r.attempt})`
+    return { level: 'info', message, ...base, wait }
+  }
+  const outcome = r.status != null ? String(r.status) : `failed (${r.error})`
+  const message = `vibergate: ${r.method} ${r.url} -> ${outcome} in ${r.latency_ms.toFixed(1)} ms (attempt ${r.attempt})`
+  const record = { level: 'debug', message, ...base, latencyMs: r.latency_ms }
+  if (r.status != null) record.status = r.status
+  if (r.error != null) record.error = r.error
+  return record
+}
+
+/**
+ * The native log callback for a `logger` option: a function gets every record; an object with
+ * `info`/`debug` methods (`console`, pino, winston…) gets the record's message at its level. A
+ * logger that throws is reported as a process warning, never thrown into the event loop.
+ */
+function logCallback(logger, owner) {
+  if (logger == null) return undefined
+  const isFunction = typeof logger === 'function'
+  if (!isFunction && (typeof logger !== 'object' || typeof logger.info !== 'function')) {
+    throw new TypeError(`vibergate: ${owner}: options.logger must be a function or an object with info() and debug() methods, such as console`)
+  }
+  return (json) => {
+    try {
+      const record = logRecord(JSON.parse(json))
+      if (isFunction) logger(record)
+      else if (typeof logger[record.level] === 'function') logger[record.level](record.message)
+    } catch (e) {
+      process.emitWarning(e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+}
+
 /** Every vibergate error; `code` is the stable error code (`'auth'`, `'rate_limited'`, …). */
 class VibergateError extends Error {
   constructor(details) {
@@ -233,6 +298,8 @@ const OPERATIONS = {
 
 /** Results that are not plain conversions of the core's JSON. */
 const RESULTS = {
+  send: sendReport,
+  sendPersonalized: sendReport,
   confirmMailing: () => undefined,
   markInboundRead: (r) => r.marked,
 }
@@ -248,15 +315,16 @@ class Client {
 
   /**
    * @param {string} dsn a DSN (`smsclub://TOKEN@default?sender=Shop`) or a JSON configuration
-   * @param {{ onLateResult?: (late: object) => void }} [options]
+   * @param {{ onLateResult?: (late: object) => void, logger?: Function | { info: Function, debug?: Function } }} [options]
    */
-  constructor(dsn, { onLateResult } = {}) {
-    this.#native = guard(() => new native.NativeClient(String(dsn)))
+  constructor(dsn, { onLateResult, logger } = {}) {
+    const log = logCallback(logger, 'Client')
+    this.#native = guard(() => new native.NativeClient(String(dsn), log))
     this.onLateResult = onLateResult ?? null
   }
 
-  static #fromConfig(provider, { onLateResult, ...config }) {
-    return new Client(toCore({ provider, ...config }), { onLateResult })
+  static #fromConfig(provider, { onLateResult, logger, ...config }) {
+    return new Client(toCore({ provider, ...config }), { onLateResult, logger })
   }
 
   static smsclub({ token, ...options }) {
@@ -343,11 +411,12 @@ class Router {
 
   /**
    * @param {string | string[]} chain DSNs joined by `||`, or a list of DSNs
-   * @param {{ cooldownMs?: number, onLateResult?: (late: object) => void }} [options]
+   * @param {{ cooldownMs?: number, onLateResult?: (late: object) => void, logger?: Function | { info: Function, debug?: Function } }} [options]
    */
-  constructor(chain, { cooldownMs, onLateResult } = {}) {
+  constructor(chain, { cooldownMs, onLateResult, logger } = {}) {
     const joined = Array.isArray(chain) ? chain.join(' || ') : String(chain)
-    this.#native = guard(() => new native.NativeRouter(joined, cooldownMs))
+    const log = logCallback(logger, 'Router')
+    this.#native = guard(() => new native.NativeRouter(joined, cooldownMs, log))
     this.onLateResult = onLateResult ?? null
   }
 
@@ -359,26 +428,26 @@ class Router {
     return `Router(${this.toDsn()})`
   }
 
-  #call(operation, args, { signal } = {}) {
+  #call(operation, args, { signal } = {}, convert = (r) => r) {
     const context = { owner: 'Router', provider: () => null, hook: () => this.onLateResult, operation, signal }
-    return abortable(context, () => this.#native.call(snakeKey(operation), args()), (r) => r)
+    return abortable(context, () => this.#native.call(snakeKey(operation), args()), convert)
   }
 
   /** Resolves with `{ accepted, rejected, uncertain, attempts, requests }`; every entry names its provider. */
   send(message, options) {
-    return this.#call('send', () => toCore(message), options)
+    return this.#call('send', () => toCore(message), options, routedReport)
   }
 
   sendSync(message) {
-    return fromCore(guard(() => this.#native.callSync('send', toCore(message))))
+    return routedReport(fromCore(guard(() => this.#native.callSync('send', toCore(message)))))
   }
 
   sendPersonalized(message, options) {
-    return this.#call('sendPersonalized', () => toCore(message), options)
+    return this.#call('sendPersonalized', () => toCore(message), options, routedReport)
   }
 
   sendPersonalizedSync(message) {
-    return fromCore(guard(() => this.#native.callSync('send_personalized', toCore(message))))
+    return routedReport(fromCore(guard(() => this.#native.callSync('send_personalized', toCore(message)))))
   }
 
   /** States of routed ids (`report.accepted` will do): each provider is asked about its own. */

@@ -3,8 +3,11 @@
 
 /** A client of one provider, shared by every call. */
 export declare class NativeClient {
-  /** `config` is a DSN or a JSON configuration. */
-  constructor(config: string)
+  /**
+   * `config` is a DSN or a JSON configuration (camelCase names in errors); `log` receives
+   * every attempt and wait as JSON.
+   */
+  constructor(config: string, log?: (((arg: string) => void)) | undefined | null)
   provider(): string
   toDsn(): string
   /** Runs `op` with JSON `args` off the JS thread; resolves with the JSON result. */
@@ -13,10 +16,10 @@ export declare class NativeClient {
   callSync(op: string, args: string): string
 }
 
-/** Failover across providers (SPEC §10). */
+/** Failover across providers. */
 export declare class NativeRouter {
-  /** `chain` is DSNs joined by `||`. */
-  constructor(chain: string, cooldownMs?: number | undefined | null)
+  /** `chain` is DSNs joined by `||`; `log` receives every attempt and wait of every client. */
+  constructor(chain: string, cooldownMs?: number | undefined | null, log?: (((arg: string) => void)) | undefined | null)
   toDsn(): string
   call(op: string, args: string): Promise<string>
   callSync(op: string, args: string): string

@@ -8,30 +8,143 @@ use std::sync::{Arc, Mutex};
 mod pool;
 
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
 use vibergate_core::{
-    Client, Config, Error as CoreError, ErrorCode, InboundQuery, ListMessage, Message,
+    Client, Config, Error as CoreError, ErrorCode, InboundQuery, ListMessage, LogRecord, Message,
     PersonalizedMessage, ProviderId, RoutedId, Router, WebhookRequest,
 };
 
 /// A core error crosses as its JSON in the message; `index.js` turns it into `VibergateError`.
+/// The field names of the core's inputs in its message and `field` are renamed to the camelCase
+/// a Node caller wrote (`sms_fallback.text` → `smsFallback.text`).
 fn to_napi(error: CoreError) -> napi::Error {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&error.to_json()).unwrap_or(serde_json::Value::Null);
+    camel_error(&mut json);
+    napi::Error::from_reason(json.to_string())
+}
+
+/// A core error about a DSN the caller wrote: DSN options are snake_case in every language, so
+/// the names stay as they are.
+fn to_napi_dsn(error: CoreError) -> napi::Error {
     napi::Error::from_reason(error.to_json())
 }
 
+/// Renames the field names in an error object (and in the errors of a router's attempts): the
+/// core's input names, and the names on the path in `field` (an unknown key the caller wrote,
+/// which `index.js` had turned from `imageURL` into `image_u_r_l`).
+fn camel_error(error: &mut serde_json::Value) {
+    // Only for the caller's own input: a provider's field (`upload_img`) stays as it said it.
+    let own_input = matches!(
+        error.get("code").and_then(|c| c.as_str()),
+        Some("invalid_message" | "invalid_config")
+    );
+    let path: Vec<String> = match error.get("field") {
+        Some(serde_json::Value::String(field)) if own_input => field
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    for key in ["message", "field"] {
+        if let Some(serde_json::Value::String(text)) = error.get_mut(key) {
+            *text = camel_names(text, &path);
+        }
+    }
+    if let Some(serde_json::Value::Array(attempts)) = error.get_mut("attempts") {
+        for attempt in attempts {
+            if let Some(inner) = attempt.get_mut("error") {
+                camel_error(inner);
+            }
+        }
+    }
+}
+
+/// `text` with every snake_case name of the core's inputs (and of `also`) in camelCase; other
+/// words (error codes such as `invalid_number`, providers' own parameter names) stay as they are.
+fn camel_names(text: &str, also: &[String]) -> String {
+    let known = vibergate_core::suggest::input_field_names();
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('_') && (known.contains(&word.as_str()) || also.iter().any(|a| a == word))
+        {
+            let mut upper = false;
+            for c in word.chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    out.extend(c.to_uppercase());
+                    upper = false;
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Parses the JSON `index.js` built from the caller's `what`; errors are the core's, in the
+/// caller's words (`unknown field "txt" (did you mean "text"?)`, `field` the path), renamed to
+/// camelCase by [`to_napi`].
 fn parse<T: serde::de::DeserializeOwned>(
     json: &str,
     what: &str,
 ) -> std::result::Result<T, CoreError> {
-    serde_json::from_str(json).map_err(|e| CoreError::invalid_message(what, format!("{what}: {e}")))
+    vibergate_core::suggest::parse_json(json).map_err(|e| match e.field {
+        Some(_) => e,
+        None => CoreError::new(e.code(), format!("{what}: {}", e.message)).with_field(what),
+    })
+}
+
+/// The JavaScript function that receives the log records of a client (`logger` in `index.js`):
+/// called with each record as JSON, never keeping the event loop alive by itself.
+type LogFn = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+/// Hands each HTTP attempt, and each wait announced before one, to `log` as JSON
+/// `{"provider","method","url","attempt","status"?,"latency_ms","error"?,"wait"?:{"reason","ms"}}`.
+/// Non-blocking: a record of a `…Sync` call arrives once the call has returned.
+fn with_log(client: Client, log: Option<Arc<LogFn>>) -> Client {
+    let Some(log) = log else { return client };
+    client.with_log_hook(move |r: &LogRecord| {
+        let record = serde_json::json!({
+            "provider": r.provider,
+            "method": r.method,
+            "url": r.url,
+            "attempt": r.attempt,
+            "status": r.status,
+            "latency_ms": r.latency.as_secs_f64() * 1000.0,
+            "error": r.error,
+            "wait": r.wait.map(|w| serde_json::json!({
+                "reason": w.reason.as_str(),
+                "ms": w.duration.as_secs_f64() * 1000.0,
+            })),
+        });
+        let _ = log.call(record.to_string(), ThreadsafeFunctionCallMode::NonBlocking);
+    })
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> std::result::Result<String, CoreError> {
     serde_json::to_string(value).map_err(|e| CoreError::internal(e.to_string()))
 }
 
-/// Runs one operation by name with its JSON arguments; every operation of SPEC §6 is here once.
+/// Runs one operation by name with its JSON arguments; every operation is here once.
 fn run(client: &Client, op: &str, args: &str) -> std::result::Result<String, CoreError> {
     #[derive(serde::Deserialize, Default)]
     #[serde(default)]
@@ -154,19 +267,29 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// `config` is a DSN or a JSON configuration.
+    /// `config` is a DSN or a JSON configuration (camelCase names in errors); `log` receives
+    /// every attempt and wait as JSON.
     #[napi(constructor)]
-    pub fn new(config: String) -> napi::Result<Self> {
+    pub fn new(
+        config: String,
+        log: Option<ThreadsafeFunction<String, (), String, Status, false, true>>,
+    ) -> napi::Result<Self> {
         guarded(|| {
             let config = config.trim();
-            let config = if config.starts_with('{') {
-                Config::from_json(config)
+            let (config, to_napi) = if config.starts_with('{') {
+                (
+                    Config::from_json(config),
+                    to_napi as fn(CoreError) -> napi::Error,
+                )
             } else {
-                Config::from_dsn(config)
-            }
-            .map_err(to_napi)?;
+                (
+                    Config::from_dsn(config),
+                    to_napi_dsn as fn(CoreError) -> napi::Error,
+                )
+            };
+            let client = config.and_then(Client::new).map_err(to_napi)?;
             Ok(NativeClient {
-                client: Arc::new(Client::new(config).map_err(to_napi)?),
+                client: Arc::new(with_log(client, log.map(Arc::new))),
             })
         })
     }
@@ -202,7 +325,7 @@ impl NativeClient {
     }
 }
 
-/// Failover across providers (SPEC §10).
+/// Failover across providers.
 #[napi]
 pub struct NativeRouter {
     router: Arc<Router>,
@@ -228,11 +351,23 @@ fn run_router(router: &Router, op: &str, args: &str) -> std::result::Result<Stri
 
 #[napi]
 impl NativeRouter {
-    /// `chain` is DSNs joined by `||`.
+    /// `chain` is DSNs joined by `||`; `log` receives every attempt and wait of every client.
     #[napi(constructor)]
-    pub fn new(chain: String, cooldown_ms: Option<u32>) -> napi::Result<Self> {
+    pub fn new(
+        chain: String,
+        cooldown_ms: Option<u32>,
+        log: Option<ThreadsafeFunction<String, (), String, Status, false, true>>,
+    ) -> napi::Result<Self> {
         guarded(|| {
-            let mut router = Router::from_dsn(&chain).map_err(to_napi)?;
+            let log = log.map(Arc::new);
+            let clients = chain
+                .split("||")
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(|dsn| Client::from_dsn(dsn).map(|c| with_log(c, log.clone())))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(to_napi_dsn)?;
+            let mut router = Router::new(clients).map_err(to_napi_dsn)?;
             if let Some(ms) = cooldown_ms {
                 router = router.with_cooldown(std::time::Duration::from_millis(ms.into()));
             }
