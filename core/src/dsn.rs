@@ -261,10 +261,20 @@ fn apply_option(config: &mut Config, key: &str, value: String) -> Result<()> {
         "proxy" => config.proxy = Some(Secret::new(value)),
         "webhook_secret" => config.webhook_secret = Some(Secret::new(value)),
         _ => {
-            return Err(
-                Error::invalid_config(format!("unknown DSN option {}", shown_key(key)))
-                    .with_field(field_of(key)),
-            )
+            // The option names are Config's own fields, minus those a DSN carries elsewhere.
+            let known = crate::suggest::field_names::<Config>()
+                .iter()
+                .copied()
+                .filter(|n| !matches!(*n, "provider" | "token" | "api_key" | "username"));
+            let hint = match crate::suggest::closest(key, known) {
+                Some(name) if looks_like_option(key) => format!(" (did you mean {name:?}?)"),
+                _ => String::new(),
+            };
+            return Err(Error::invalid_config(format!(
+                "unknown DSN option {}{hint}",
+                shown_key(key)
+            ))
+            .with_field(field_of(key)));
         }
     }
     Ok(())
@@ -346,6 +356,17 @@ pub fn format_redacted(config: &Config) -> String {
 
 fn enc(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod dsn_suggestions {
+    #[test]
+    fn an_unknown_option_suggests_the_nearest() {
+        let e = super::parse("smsclub://TOKEN@default?sendr=Shop").unwrap_err();
+        assert!(e.message.contains("did you mean \"sender\""), "{e}");
+        let e = super::parse("smsclub://TOKEN@default?timeout=5").unwrap_err();
+        assert!(e.message.contains("timeout_ms"), "{e}");
+    }
 }
 
 #[cfg(test)]
