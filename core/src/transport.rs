@@ -606,11 +606,18 @@ impl Transport {
                     Stage::Tls => "the TLS handshake failed",
                     _ => "the connection failed before the request was completely sent",
                 };
+                // What to do about it; nothing was sent, so trying again (or another provider) is safe.
                 let hint = match stage {
-                    Stage::Tls if self.base_url.starts_with("https://") => {
-                        " (if this host serves only plain HTTP, set base_url=http://… with allow_insecure_http=true)"
+                    Stage::Lookup => {
+                        " (check the host in the DSN or base_url, and this machine's DNS; nothing was sent)"
                     }
-                    _ => "",
+                    Stage::Connect => {
+                        " (check the host and port, a firewall, or the proxy; nothing was sent)"
+                    }
+                    Stage::Tls if self.base_url.starts_with("https://") => {
+                        " (if this host serves only plain HTTP, set base_url=http://… with allow_insecure_http=true; nothing was sent)"
+                    }
+                    _ => " (nothing complete was sent; it is safe to try again)",
                 };
                 (
                     ErrorCode::Transport,
