@@ -72,17 +72,7 @@ fn camel_names(text: &str, also: &[String]) -> String {
     let flush = |word: &mut String, out: &mut String| {
         if word.contains('_') && (known.contains(&word.as_str()) || also.iter().any(|a| a == word))
         {
-            let mut upper = false;
-            for c in word.chars() {
-                if c == '_' {
-                    upper = true;
-                } else if upper {
-                    out.extend(c.to_uppercase());
-                    upper = false;
-                } else {
-                    out.push(c);
-                }
-            }
+            out.push_str(&vibergate_core::suggest::camel_case(word));
         } else {
             out.push_str(word);
         }

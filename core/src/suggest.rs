@@ -423,6 +423,23 @@ pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 
 // ---- names a binding may rename ------------------------------------------------------------
 
+/// A snake_case name in camelCase (`sms_fallback` → `smsFallback`), the names Node uses.
+pub fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The field names of `T` as serde reads them (for a struct deriving `Deserialize`; empty for
 /// anything else).
 pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {

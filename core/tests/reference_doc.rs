@@ -103,19 +103,7 @@ fn expand(fields: Vec<String>, sep: &str, nested: &[(&str, Vec<String>)]) -> Vec
 }
 
 fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    vibergate_core::suggest::camel_case(name)
 }
 
 // ---- the document ------------------------------------------------------------------------------
