@@ -39,7 +39,9 @@ fuzz_target!(|data: &[u8]| {
     let signed = try_sign_callback_url(&url, &secret)
         .ok()
         .and_then(|signed| {
-            let query = signed.rsplit_once('?').map(|(_, q)| q.to_owned())?;
+            // The token sits in the query, before any fragment (which never reaches a server).
+            let without_fragment = signed.split('#').next().unwrap_or("");
+            let query = without_fragment.rsplit_once('?').map(|(_, q)| q.to_owned())?;
             form_decode(query.as_bytes())
                 .into_iter()
                 .rev()
