@@ -5,13 +5,13 @@
 //!   digits, optionally after one leading `+`.
 //! - `+` or `00` starts an international number: the country calling code comes first.
 //! - With a default country (the `default_country` option), the country's own international
-//!   prefix (`810` in Belarus) also starts an international number; digits without a prefix
-//!   that form a valid international number are that number (so the canonical form is
-//!   idempotent: `380636111112` stays itself, whatever the default country); anything else is
-//!   read as a national number of that country, with its trunk prefix (`0` in Ukraine, `8` or
-//!   `0` in Belarus) removed: `063 611 11 12` → `380636111112`, `8 029 123 45 67` →
-//!   `375291234567`. A national number written without its trunk prefix that also reads as a
-//!   valid international number is taken as international: write `+`, or the trunk prefix.
+//!   prefix (`810` in Belarus) also starts an international number, and so do digits that
+//!   begin with its own calling code (`380…` with `UA`: the canonical form stays itself).
+//!   Other digits are read as a national number of that country, with its trunk prefix (`0` in
+//!   Ukraine, `8` or `0` in Belarus) removed: `063 611 11 12` → `380636111112`,
+//!   `8 029 123 45 67` → `375291234567`, or as an international number when that is their
+//!   only valid reading. Digits valid both ways (`50 820 32 87` with `UA` is also a number of
+//!   St Pierre and Miquelon) are refused as ambiguous, never guessed.
 //! - Without a default country, digits without a prefix are international; a leading `0` can
 //!   only be a trunk prefix, so such a number is refused.
 //! - The result must be a valid number per libphonenumber's metadata (the length and number
@@ -144,11 +144,17 @@ impl Normalizer {
         }
     }
 
-    /// Digits without a prefix, with a default country: its international prefix, then a valid
-    /// international number, then a national one. International comes before national so that
-    /// normalising is idempotent: the canonical form vibergate reports (E.164 digits without
-    /// `+`) must stay itself when it is fed back, whatever the default country
-    /// (`380636111112` with `IT` would otherwise become an Italian number).
+    /// Digits without a prefix, with a default country:
+    ///
+    /// 1. the country's own international prefix (`810…` in Belarus) starts an international
+    ///    number;
+    /// 2. digits that begin with the country's own calling code and form a valid number are that
+    ///    number (`380…` with `UA`), so the canonical form vibergate reports stays itself;
+    /// 3. otherwise the national reading (trunk prefix removed) and the international reading are
+    ///    both tried: one valid reading is the number; when both are valid the number is refused
+    ///    as ambiguous rather than guessed, since a wrong guess is a message charged and
+    ///    delivered to a stranger (`50 820 32 87` with `UA` is also a number of St Pierre and
+    ///    Miquelon; `380636111112` with `IT` is also an Italian one).
     fn with_default(&self, code: &Code, region: &Region, digits: &str) -> Result<String, String> {
         let rules = region.rules();
         if let Some(rest) = rules.and_then(|r| r.strip_idd(digits)) {
@@ -156,8 +162,12 @@ impl Normalizer {
                 return Ok(n);
             }
         }
-        if let Ok(n) = self.international(digits) {
-            return Ok(n);
+        let own_code = code.value.to_string();
+        let international = self.international(digits);
+        if digits.starts_with(&own_code) {
+            if let Ok(n) = &international {
+                return Ok(n.clone());
+            }
         }
         let (nsn, trunk) = match rules {
             Some(r) => r.national(digits, |n| code.is_valid(n)),
@@ -169,13 +179,26 @@ impl Normalizer {
             "as a national number"
         };
         let national = match code.check(&nsn, Some(region), context) {
-            Ok(()) => return Ok(format!("{}{nsn}", code.value)),
+            Ok(()) => {
+                let national = format!("{}{nsn}", code.value);
+                return match &international {
+                    // A trunk prefix says "national"; no country calling code starts with one
+                    // that a national number of this country could.
+                    Ok(other) if !trunk && *other != national => Err(format!(
+                        "ambiguous: as a national number of {} it is +{national}, as an \
+                         international number it is +{other}; write it with + and its country \
+                         code, or with the trunk prefix",
+                        region.place(code.value)
+                    )),
+                    _ => Ok(national),
+                };
+            }
             Err(why) => why,
         };
         if digits.starts_with('0') {
             return Err(national);
         }
-        match self.international(digits) {
+        match international {
             Ok(n) => Ok(n),
             Err(Invalid::UnknownCode(_) | Invalid::TooShort(_)) => Err(national),
             Err(Invalid::Detail(why)) => {

@@ -8,6 +8,9 @@ use crate::config::ProviderId;
 use crate::error::ErrorCode;
 use crate::status::DeliveryReport;
 
+/// How many trailing digits identify a number an answer writes in its national form.
+const NATIONAL_TAIL: usize = 9;
+
 /// What became of one send: every recipient ends in exactly one of the three lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendReport {
@@ -59,8 +62,30 @@ impl SendReport {
         // the number as the request carried it.
         let digits = |p: &str| p.chars().filter(char::is_ascii_digit).collect::<String>();
         let by_digits: HashMap<String, &String> = phones.iter().map(|p| (digits(p), p)).collect();
+        // A provider that writes the number nationally (`0636111112` for `380636111112`) is
+        // matched on its last nine digits, when exactly one carried number ends with them.
+        let tail = |d: &str| {
+            d.get(d.len().saturating_sub(NATIONAL_TAIL)..)
+                .map(str::to_owned)
+        };
+        let mut by_tail: HashMap<String, Option<&String>> = HashMap::new();
+        for p in phones {
+            if let Some(t) = tail(&digits(p)) {
+                by_tail
+                    .entry(t)
+                    .and_modify(|seen| *seen = None)
+                    .or_insert(Some(p));
+            }
+        }
         let canonical = |p: &mut String| {
-            if let Some(carried) = by_digits.get(&digits(p)) {
+            let d = digits(p);
+            let carried = by_digits.get(&d).copied().or_else(|| {
+                (d.len() >= NATIONAL_TAIL)
+                    .then(|| tail(&d))
+                    .flatten()
+                    .and_then(|t| by_tail.get(&t).copied().flatten())
+            });
+            if let Some(carried) = carried {
                 p.clone_from(carried);
             }
         };

@@ -254,10 +254,15 @@ fn format_path(steps: &[Step]) -> String {
 
 /// A key that may appear in a message: a plain name. Anything else (a value used as a key by
 /// mistake) may be a secret.
+/// Field names are short words (`sms_fallback`, `imageUrl`); an API token is long, or full of
+/// digits and capitals, so a key shaped like one is never repeated.
 fn plain_name(key: &str) -> bool {
-    key.len() <= 64
+    let count = |f: fn(&u8) -> bool| key.bytes().filter(f).count();
+    key.len() <= 40
         && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && count(u8::is_ascii_digit) <= 3
+        && count(u8::is_ascii_uppercase) <= 4
 }
 
 /// The path to where serde stopped (`line` and `column` as serde counts them: from 1, columns

@@ -1121,10 +1121,11 @@ fn a_router_normalises_once_with_its_clients_default_country() {
         .all(|a| a.recipients == ["380636111112"]));
 }
 
-/// Review finding F10: the canonical form vibergate reports must stay itself when fed back,
-/// whatever the default country.
+/// Review finding F10: the canonical form vibergate reports never becomes another number when
+/// fed back, whatever the default country: it stays itself, or is refused as ambiguous when it
+/// is also a national number there.
 #[test]
-fn normalising_is_idempotent_under_every_default_country() {
+fn normalising_never_rewrites_a_canonical_number() {
     let numbers = [
         "380636111112",
         "4915112345678",
@@ -1138,8 +1139,10 @@ fn normalising_is_idempotent_under_every_default_country() {
         "UA", "BY", "DE", "IT", "CN", "ID", "VA", "LU", "AT", "US", "GB",
     ] {
         for n in numbers {
-            let once = phone::normalize(n, Some(country));
-            assert_eq!(once.as_deref(), Ok(n), "{n} with default_country={country}");
+            match phone::normalize(n, Some(country)) {
+                Ok(once) => assert_eq!(once, n, "{n} with default_country={country}"),
+                Err(why) => assert!(why.starts_with("ambiguous"), "{n} with {country}: {why}"),
+            }
         }
     }
     // National numbers with their trunk prefix still expand.
@@ -1150,5 +1153,39 @@ fn normalising_is_idempotent_under_every_default_country() {
     assert_eq!(
         phone::normalize("8 029 123 45 67", Some("BY")).as_deref(),
         Ok("375291234567")
+    );
+}
+
+/// Second review, R1: national numbers typed without their trunk prefix that are also valid
+/// numbers of another country are refused as ambiguous, never sent abroad.
+#[test]
+fn a_national_number_that_reads_two_ways_is_refused_not_guessed() {
+    for (raw, country) in [
+        ("50 820 32 87", "UA"),
+        ("95 123 45 67", "UA"),
+        ("98 212 34 56", "UA"),
+        ("29 820 32 87", "BY"),
+    ] {
+        let got = phone::normalize(raw, Some(country));
+        match &got {
+            Err(why) => assert!(why.starts_with("ambiguous"), "{raw} ({country}): {why}"),
+            Ok(n) => assert!(
+                n.starts_with(if country == "UA" { "380" } else { "375" }),
+                "{raw} with {country} went abroad: {n}"
+            ),
+        }
+    }
+    // With the trunk prefix or the country code the same numbers are plain.
+    assert_eq!(
+        phone::normalize("050 820 32 87", Some("UA")).as_deref(),
+        Ok("380508203287")
+    );
+    assert_eq!(
+        phone::normalize("8 029 820 32 87", Some("BY")).as_deref(),
+        Ok("375298203287")
+    );
+    assert_eq!(
+        phone::normalize("380508203287", Some("UA")).as_deref(),
+        Ok("380508203287")
     );
 }

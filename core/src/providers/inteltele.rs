@@ -176,7 +176,7 @@ fn error_text(status: &str) -> Option<String> {
 /// number beside them (a balance that ran out mid-request) does not undo the others.
 fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
     let raw = if let Some(reply) = value.get("reply").and_then(Value::as_array) {
-        if reply.iter().any(|e| e.get("number").is_some()) {
+        if reply.iter().any(has_number) {
             return None;
         }
         let entry = reply.first()?;
@@ -219,12 +219,28 @@ fn request_error(response: &HttpResponse, value: &Value) -> Option<Error> {
     )
 }
 
+/// Whether a `reply` entry names a number (`"number": null` does not).
+fn has_number(entry: &Value) -> bool {
+    entry.get("number").is_some_and(|n| !n.is_null())
+}
+
 /// Whether a `reply` list answers at least one number.
 fn numbered_reply(value: &Value) -> bool {
     value
         .get("reply")
         .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|e| e.get("number").is_some()))
+        .is_some_and(|r| r.iter().any(has_number))
+}
+
+/// Whether any `reply` entry carries a message id.
+fn issued_ids(value: &Value) -> bool {
+    value
+        .get("reply")
+        .and_then(Value::as_array)
+        .is_some_and(|r| {
+            r.iter()
+                .any(|e| e.get("message_id").is_some_and(|i| !i.is_null()))
+        })
 }
 
 /// The answer as JSON after ruling out whole-request errors.
@@ -253,8 +269,12 @@ fn per_number_reason(reason: &str) -> RejectReason {
 pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
     // Entries per number are what the provider did, whatever the status line says: ids in a
     // 4xx answer are still ids.
+    // Not for a 1xx/3xx/5xx without ids, though: after a failure on its side the entries' words
+    // do not prove the provider did not act, so the status decides (uncertain).
+    let trusted =
+        |v: &Value| numbered_reply(v) && ((200..500).contains(&response.status) || issued_ids(v));
     let value = match parse_json(P, response) {
-        Ok(v) if numbered_reply(&v) => v,
+        Ok(v) if trusted(&v) => v,
         _ => answer(response)?,
     };
     let reply = value
@@ -285,13 +305,22 @@ pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<S
                     status.trim()
                 ),
             });
-        } else {
+        } else if explicit_error {
             let reason = error_text(&status).unwrap_or_default();
             report.rejected.push(Rejected::new(
                 phone,
                 per_number_reason(&reason),
                 status.trim(),
             ));
+        } else {
+            // Neither OK nor an error: nothing says the message was not sent.
+            report.uncertain.push(Uncertain {
+                phone,
+                detail: format!(
+                    "Intel-Tele answered {:?} for this number, neither OK nor an error",
+                    status.trim()
+                ),
+            });
         }
     }
     for phone in phones {
