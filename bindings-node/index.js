@@ -87,7 +87,15 @@ function logCallback(logger, owner) {
       if (isFunction) logger(record)
       else if (typeof logger[record.level] === 'function') logger[record.level](record.message)
     } catch (e) {
-      process.emitWarning(e instanceof Error ? e : new Error(String(e)))
+      // Whatever the logger threw (even a value String() cannot convert) must not escape into
+      // the native call that is logging.
+      let warning
+      try {
+        warning = e instanceof Error ? e : new Error(`vibergate: the logger threw ${String(e)}`)
+      } catch {
+        warning = new Error('vibergate: the logger threw a value that cannot be shown')
+      }
+      process.emitWarning(warning)
     }
   }
 }

@@ -178,3 +178,18 @@ test('a console-like logger gets messages at their level; a throwing one is a wa
 
   assert.throws(() => new Client(sb.dsn('smsclub'), { logger: 'console' }), TypeError)
 })
+
+test('a logger that throws anything, even a value String() cannot show, never breaks a call', async () => {
+  const warnings = []
+  const onWarning = (w) => warnings.push(w.message)
+  process.on('warning', onWarning)
+  try {
+    const client = new Client(sb.dsn('smsclub'), { logger: () => { throw Object.create(null) } })
+    const report = await client.send({ to: ['380636111112'], text: 'Hi' })
+    assert.equal(report.accepted.length, 1)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.ok(warnings.some((w) => w.includes('logger threw')), warnings.join('; '))
+  } finally {
+    process.off('warning', onWarning)
+  }
+})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import List
+
 import pytest
 
 import vibergate
@@ -120,3 +122,35 @@ def test_rate_limit_waits_are_logged_at_info(sandbox: vibergate.Sandbox, caplog:
         client.send(to=["380989361121"], text="Hi")
     waits = [r.getMessage() for r in caplog.records if r.name == "vibergate" and r.levelno == logging.INFO]
     assert any("rate limit" in w and "waiting" in w for w in waits), waits
+
+
+def test_close_from_a_log_handler_on_a_worker_thread_does_not_hang(sandbox: vibergate.Sandbox) -> None:
+    import logging
+    import threading
+
+    client = vibergate.Client(sandbox.dsn("decisiontelecom") + "&max_in_flight=4")
+    main = threading.get_ident()
+    closed_on: List[str] = []
+
+    class CloseOnWorker(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if threading.get_ident() != main and not client.closed:
+                client.close()
+                closed_on.append(threading.current_thread().name)
+
+    handler = CloseOnWorker()
+    logger = logging.getLogger("vibergate")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        items = [{"to": f"+38063611111{i}", "text": f"hi {i}"} for i in range(6)]
+        report = client.send_personalized(items=items)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    # The call in flight finished (every item in a bucket); later calls are refused.
+    assert len(report.accepted) + len(report.rejected) + len(report.uncertain) == 6
+    assert closed_on and client.closed
+    with pytest.raises(vibergate.ClosedError):
+        client.send(to=["380636111112"], text="Hi")

@@ -107,7 +107,20 @@ _WAITS = {
 }
 
 
-def _log_attempt(
+# Set while vibergate runs user code (a logging handler) on one of its own worker threads: a
+# close() from there must not wait for the call that is running it.
+_in_callback = threading.local()
+
+
+def _log_attempt(*args: Any) -> None:
+    _in_callback.depth = getattr(_in_callback, "depth", 0) + 1
+    try:
+        _log_record(*args)
+    finally:
+        _in_callback.depth -= 1
+
+
+def _log_record(
     method: str,
     url: str,
     status: Optional[int],
@@ -190,6 +203,8 @@ class _Gate(Generic[T]):
         with self._idle:
             self._calls -= 1
             if self._calls == 0:
+                if self._closing:
+                    self._native = None
                 self._idle.notify_all()
 
     def __enter__(self) -> T:
@@ -207,11 +222,17 @@ class _Gate(Generic[T]):
             self._local.admitted = False
 
     def close(self) -> None:
-        """Refuses new calls, waits for those in flight, then lets the native object go."""
+        """Refuses new calls, waits for those in flight, then lets the native object go. From
+        a logging handler that vibergate runs on one of its own threads, it only refuses new
+        calls: the native object goes when the last call in flight ends."""
         if self._depth() > 0:
             raise RuntimeError(f"close() of a {self._owner} inside one of its own calls would wait for itself")
         with self._idle:
             self._closing = True
+            if getattr(_in_callback, "depth", 0) > 0:
+                if self._calls == 0:
+                    self._native = None
+                return
             self._idle.wait_for(lambda: self._calls == 0)
             self._native = None
 
