@@ -39,7 +39,10 @@ py_venv() {
 
 # node_tools: bindings-node's development tools (napi, tsc, @types/node), installed with `npm ci`
 # into target/node-test/tools (never into bindings-node/), again only when package.json or the
-# lock changed; prints the directory. Run from the repository's root.
+# lock changed; prints the directory. Run from the repository's root. package.json's
+# "overrides" pin three of @napi-rs/cli's transitive packages (lzma, tar, wasm-tools) to the
+# newest versions whose per-platform builds the registry we reach serves in full; with newer
+# ones it lists no build for android/darwin/win32, npm cannot lock them and `npm ci` refuses.
 node_tools() {
   local tools="$PWD/target/node-test/tools"
   mkdir -p "$tools"

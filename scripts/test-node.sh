@@ -8,34 +8,25 @@
 # package in target/node-test/vibergate, and the suite, the type check and the examples run
 # against that copy.
 set -euo pipefail
-cd "$(dirname "$0")/../bindings-node"
-root=$(cd .. && pwd)
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+root=$(pwd)
 work="$root/target/node-test"
-tools="$work/tools"
 pkg="$work/vibergate"
+cd bindings-node
 
 # What a user may have installed from the checkout; checked unchanged at the end.
 installed() { find . -maxdepth 1 -name '*.node' -printf '%f %s %T@\n' | sort; }
 before=$(installed)
 
-# package.json's "overrides" pin three of @napi-rs/cli's transitive packages (lzma, tar, wasm-tools)
-# to the newest versions whose per-platform builds the registry we reach serves in full; with the
-# newer ones it lists no build for android/darwin/win32, npm cannot lock them and `npm ci` refuses.
-mkdir -p "$tools"
-if ! cmp -s package-lock.json "$tools/package-lock.json" || ! cmp -s package.json "$tools/package.json" || [ ! -x "$tools/node_modules/.bin/napi" ]; then
-  cp package.json package-lock.json "$tools/"
-  (cd "$tools" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
-fi
-
-rm -rf "$pkg" && mkdir -p "$pkg"
-# Reads package.json and Cargo.toml here; writes only into the output directory (and target/).
-"$tools/node_modules/.bin/napi" build --platform --no-js --output-dir "$pkg" --dts native.d.ts
+# The development tools and the package as npm would install it with the test addon (a debug
+# build), both under target/ (scripts/lib.sh).
+tools=$(cd "$root" && node_tools)
+(cd "$root" && node_package "$pkg")
 if ! diff -u native.d.ts "$pkg/native.d.ts"; then
   echo "bindings-node/native.d.ts is stale: run 'npm run build:debug' in bindings-node and commit it" >&2
   exit 1
 fi
-# The package as npm would install it (package.json "files"), with the test addon, and the suite.
-cp package.json index.js index.mjs index.d.ts native.js build.js "$pkg/"
 cp -r test "$pkg/test"
 
 (cd "$pkg" && node --test test/)

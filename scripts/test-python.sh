@@ -3,9 +3,8 @@
 # venv, then run its pytest suite (sandbox end to end, threads, asyncio, mypy and stubtest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv="$PWD/target/py-venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check maturin pytest mypy
+. scripts/lib.sh
+venv=$(py_venv)
 # A debug build shares the workspace's compiled core; users get release builds by default.
 MATURIN_PEP517_ARGS="--profile dev" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   --force-reinstall --no-deps ./bindings-python
