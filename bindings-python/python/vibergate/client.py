@@ -237,7 +237,30 @@ class _Gate(Generic[T]):
             self._native = None
 
 
-class Client:
+class _Closable(Generic[T]):
+    """``with obj:`` and :attr:`closed` for an object that guards its native side with a
+    :class:`_Gate` and defines :meth:`close`."""
+
+    _gate: _Gate[T]
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._gate.closed
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
+        self.close()
+
+
+class Client(_Closable[_native.NativeClient]):
     """A client of one provider, safe to share between threads.
 
     ``Client("smsclub://TOKEN@default?sender=Shop")`` or ``Client.smsclub(token=..., sender=...)``.
@@ -297,24 +320,11 @@ class Client:
 
     # ---- lifetime --------------------------------------------------------------------------
 
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._gate.closed
-
     def close(self) -> None:
         """Waits for the calls in flight on other threads, then releases the client's
         connections. Later calls raise :class:`ClosedError`; closing again does nothing. A
         :class:`Router` built with this client keeps working (it holds its own reference)."""
         self._gate.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
-    ) -> None:
-        self.close()
 
     # ---- operations ------------------------------------------------------------------------
 

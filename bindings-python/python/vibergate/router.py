@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import sys
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from .client import Client, _Gate, _native_call
+from .client import Client, _Closable, _Gate, _native_call
 from .models import DeliveryReport, Message, MessageFields, PersonalizedFields, PersonalizedItem, RoutedAccepted, RoutedReport
 
 if sys.version_info >= (3, 11):
@@ -17,11 +16,8 @@ if sys.version_info >= (3, 11):
 elif TYPE_CHECKING:  # Python 3.9 and 3.10: only type checkers need it
     from typing_extensions import Unpack
 
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
-
-class Router:
+class Router(_Closable[_native.NativeRouter]):
     """Clients in order of preference.
 
     ``Router("smsclub://…@default || decisiontelecom://…@default")`` or
@@ -70,25 +66,12 @@ class Router:
 
     # ---- lifetime --------------------------------------------------------------------------
 
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._gate.closed
-
     def close(self) -> None:
         """Waits for the calls in flight on other threads, then closes the clients made from
         DSNs. Later calls raise :class:`ClosedError`; closing again does nothing."""
         self._gate.close()
         for client in self._owned:
             client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
-    ) -> None:
-        self.close()
 
     # ---- operations ------------------------------------------------------------------------
 
