@@ -266,7 +266,7 @@ fn per_number_reason(reason: &str) -> RejectReason {
     }
 }
 
-pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
+pub(crate) fn parse_send(response: &HttpResponse, _phones: &[String]) -> Result<SendReport> {
     // Entries per number are what the provider did, whatever the status line says: ids in a
     // 4xx answer are still ids.
     // Not for a 1xx/3xx/5xx without ids, though: after a failure on its side the entries' words
@@ -323,17 +323,8 @@ pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<S
             });
         }
     }
-    for phone in phones {
-        let mentioned = report.accepted.iter().any(|a| &a.phone == phone)
-            || report.rejected.iter().any(|r| &r.phone == phone)
-            || report.uncertain.iter().any(|u| &u.phone == phone);
-        if !mentioned {
-            report.uncertain.push(Uncertain {
-                phone: phone.clone(),
-                detail: "Intel-Tele's answer does not mention this number".into(),
-            });
-        }
-    }
+    // A number the answer does not mention is uncertain: `SendReport::merge_batch` decides it
+    // for every provider.
     Ok(report)
 }
 

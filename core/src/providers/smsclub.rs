@@ -10,7 +10,7 @@ use crate::json::{id_string, text};
 use crate::message::Prepared;
 use crate::report::{
     Accepted, Chat, ChatMessage, ChatThread, Direction, InboundMessage, RejectReason, Rejected,
-    SendReport, Uncertain,
+    SendReport,
 };
 use crate::retry::Idempotency;
 use crate::status::{DeliveryReport, DeliveryState};
@@ -268,7 +268,7 @@ fn error_from(response: &HttpResponse, errors: &Value) -> Error {
 }
 
 /// Parses a send answer for the recipients `phones` of its request.
-pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
+pub(crate) fn parse_send(response: &HttpResponse, _phones: &[String]) -> Result<SendReport> {
     let data = request_data(response)?;
     let mut report = SendReport::new(P);
     for m in data
@@ -308,17 +308,8 @@ pub(crate) fn parse_send(response: &HttpResponse, phones: &[String]) -> Result<S
             }
         }
     }
-    // A number the answer does not mention may or may not have been taken: never drop it.
-    for phone in phones {
-        let mentioned = report.accepted.iter().any(|a| &a.phone == phone)
-            || report.rejected.iter().any(|r| &r.phone == phone);
-        if !mentioned {
-            report.uncertain.push(Uncertain {
-                phone: phone.clone(),
-                detail: "SMS Club's answer does not mention this number".into(),
-            });
-        }
-    }
+    // A number the answer does not mention is uncertain: `SendReport::merge_batch` decides it
+    // for every provider.
     Ok(report)
 }
 
