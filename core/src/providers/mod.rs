@@ -77,6 +77,19 @@ pub(crate) struct Batch {
     pub request: HttpRequest,
 }
 
+impl Batch {
+    /// The numbers to report the batch's outcome under. A request without recipients of its
+    /// own (an SMS Club chat reply) is still reported, under an unknown number (`""`), never
+    /// as a plain error that would invite a resend.
+    fn reported_phones(self) -> Vec<String> {
+        if self.phones.is_empty() {
+            vec![String::new()]
+        } else {
+            self.phones
+        }
+    }
+}
+
 /// Parses a send answer into a partial report for `phones`, or the request-level error.
 pub(crate) type ParseSend<'p> = dyn Fn(&HttpResponse, &[String]) -> Result<SendReport> + Sync + 'p;
 
@@ -176,7 +189,7 @@ impl Ctx<'_> {
                     );
                     report
                         .uncertain
-                        .extend(batch.phones.into_iter().map(|phone| Uncertain {
+                        .extend(batch.reported_phones().into_iter().map(|phone| Uncertain {
                             phone,
                             detail: detail.clone(),
                         }));
@@ -192,16 +205,9 @@ impl Ctx<'_> {
                 }
                 Err((error, reach)) if reach.may_have_acted() => {
                     let detail = format!("{}: {}", error.code(), error.message);
-                    // A request without recipients of its own (a chat reply) is still reported:
-                    // with an unknown number, but never as a plain error that invites a resend.
-                    let phones = if batch.phones.is_empty() {
-                        vec![String::new()]
-                    } else {
-                        batch.phones
-                    };
                     report
                         .uncertain
-                        .extend(phones.into_iter().map(|phone| Uncertain {
+                        .extend(batch.reported_phones().into_iter().map(|phone| Uncertain {
                             phone,
                             detail: detail.clone(),
                         }));
