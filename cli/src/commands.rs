@@ -934,8 +934,7 @@ pub fn sandbox(a: SandboxArgs) -> CmdResult {
         inteltele_callback_url: a.inteltele_callback_url,
         ..SandboxConfig::default()
     };
-    let sb = Sandbox::start(config)
-        .map_err(|e| Failure::Usage(format!("cannot start the sandbox on port {}: {e}", a.port)))?;
+    let sb = Sandbox::start(config).map_err(|e| Failure::Usage(e.message.clone()))?;
     println!("vibergate sandbox listening on {}", sb.base_url());
     for p in ProviderId::ALL {
         println!("  {:<16} {}", p.as_str(), sb.dsn(p));

@@ -69,7 +69,7 @@ pub fn run(args: DemoArgs) -> CmdResult {
         step_ms: args.step_ms,
         ..SandboxConfig::default()
     })
-    .map_err(|e| Failure::Usage(format!("cannot start the sandbox: {e}")))?;
+    .map_err(|e| Failure::Usage(e.message.clone()))?;
     println!(
         "vibergate demo: every provider end to end against the emulator at {}",
         sandbox.base_url()

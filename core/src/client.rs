@@ -20,6 +20,22 @@ use crate::transport::{LogRecord, Transport};
 /// The environment variable `Client::from_env` reads.
 pub const DSN_ENV: &str = "VIBERGATE_DSN";
 
+/// The DSN in `VIBERGATE_DSN`, the one meaning every binding's `from_env` has: unset, empty or
+/// white space only are all "not set" (`invalid_config` on `VIBERGATE_DSN`), as is text that is
+/// not UTF-8.
+pub fn dsn_from_env() -> Result<String> {
+    match std::env::var(DSN_ENV) {
+        Ok(dsn) if !dsn.trim().is_empty() => Ok(dsn),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Err(Error::invalid_config(format!(
+            "{DSN_ENV} is not set: set it to a DSN such as smsclub://TOKEN@default"
+        ))
+        .with_field(DSN_ENV)),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::invalid_config(format!("{DSN_ENV} is not UTF-8")).with_field(DSN_ENV))
+        }
+    }
+}
+
 /// What `inbound` reads: SMS Club reads one page of a chat, SMS.by the new replies to a mailing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,13 +83,9 @@ impl Client {
         Client::new(Config::from_dsn(dsn)?)
     }
 
-    /// A client from the DSN in `VIBERGATE_DSN`.
+    /// A client from the DSN in `VIBERGATE_DSN` ([`dsn_from_env`]).
     pub fn from_env() -> Result<Self> {
-        let dsn = std::env::var(DSN_ENV).map_err(|_| {
-            Error::invalid_config(format!("{DSN_ENV} is not set (or not UTF-8)"))
-                .with_field(DSN_ENV)
-        })?;
-        Client::from_dsn(&dsn)
+        Client::from_dsn(&dsn_from_env()?)
     }
 
     /// Calls `hook` for every HTTP attempt (method, redacted URL, status, latency).

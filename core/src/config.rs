@@ -7,6 +7,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 
+/// How a configuration text is written: [`Config::parse`] reads both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigSyntax {
+    /// `smsclub://TOKEN@default?sender=Shop`: option names are snake_case in every language.
+    Dsn,
+    /// `{"provider":"smsclub",…}`: a binding may name the keys in its own case.
+    Json,
+}
+
+impl ConfigSyntax {
+    /// JSON when the text starts with `{` (after white space), else a DSN.
+    pub fn of(text: &str) -> ConfigSyntax {
+        if text.trim_start().starts_with('{') {
+            ConfigSyntax::Json
+        } else {
+            ConfigSyntax::Dsn
+        }
+    }
+}
+
 /// The four providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +69,7 @@ impl ProviderId {
         }
     }
 
+    /// The provider of an id (`smsclub`…), if it is one; [`str::parse`] says why not.
     pub fn parse(id: &str) -> Option<ProviderId> {
         ProviderId::ALL.into_iter().find(|p| p.as_str() == id)
     }
@@ -69,6 +90,26 @@ impl ProviderId {
             ProviderId::SmsClub => 9.0,
             _ => 0.0,
         }
+    }
+}
+
+/// The one error for a provider name that is not one: `invalid_config` on `provider`, naming
+/// the four ids and the closest one.
+impl std::str::FromStr for ProviderId {
+    type Err = Error;
+
+    fn from_str(id: &str) -> Result<ProviderId> {
+        ProviderId::parse(id).ok_or_else(|| {
+            let names = ProviderId::ALL.map(ProviderId::as_str);
+            let hint = crate::suggest::closest(id, names)
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default();
+            Error::invalid_config(format!(
+                "unknown provider {:?}{hint}; expected smsclub, smsby, decisiontelecom or inteltele",
+                id.chars().take(64).collect::<String>()
+            ))
+            .with_field("provider")
+        })
     }
 }
 
@@ -279,6 +320,15 @@ impl Config {
     /// Parses a JSON configuration object; unknown keys are refused (with the closest known
     /// option when one is near, [`crate::suggest`]). The message names keys and kinds, never a
     /// value.
+    /// A configuration from a DSN or a JSON object (text starting with `{`): what every
+    /// binding's constructor takes.
+    pub fn parse(dsn_or_json: &str) -> Result<Self> {
+        match ConfigSyntax::of(dsn_or_json) {
+            ConfigSyntax::Json => Config::from_json(dsn_or_json.trim()),
+            ConfigSyntax::Dsn => Config::from_dsn(dsn_or_json.trim()),
+        }
+    }
+
     pub fn from_json(json: &str) -> Result<Self> {
         let config: Config = serde_json::from_str(json)
             .map_err(|e| crate::suggest::json_error(&e, json, crate::suggest::Noun::Option))?;

@@ -358,6 +358,17 @@ fn enc(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
 }
 
+/// The DSNs of a Router chain: `"smsclub://…@default || decisiontelecom://…@default"`, split on
+/// `||`, trimmed, empty parts skipped (a chain with none is refused by `Router::new`).
+pub fn split_chain(chain: &str) -> impl Iterator<Item = &str> {
+    chain.split("||").map(str::trim).filter(|d| !d.is_empty())
+}
+
+/// Whether `text` is a chain of more than one DSN rather than one DSN.
+pub fn is_chain(text: &str) -> bool {
+    text.contains("||")
+}
+
 #[cfg(test)]
 mod dsn_suggestions {
     #[test]

@@ -146,6 +146,9 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// The message of [`Error::from_panic`].
+pub const PANICKED: &str = "vibergate panicked: this is a bug in vibergate, please report it (the panic message went to stderr)";
+
 /// The most an error keeps of a provider's answer.
 pub const MAX_ERROR_BODY: usize = 2048;
 
@@ -191,8 +194,15 @@ impl Error {
         Error::new(ErrorCode::Decode, message)
     }
 
+    /// A bug in vibergate.
     pub fn internal(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::Internal, message)
+    }
+
+    /// The error a binding's panic boundary returns for a caught panic. It never repeats the
+    /// panic's payload, which may quote the input being parsed (a DSN with its token).
+    pub fn from_panic() -> Self {
+        Error::internal(PANICKED)
     }
 
     pub fn code(&self) -> ErrorCode {

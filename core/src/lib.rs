@@ -14,6 +14,7 @@
 //! Every rule (limits, mappings, retry decisions) lives here once; the C, Python and Node
 //! bindings wrap this crate.
 
+pub mod api;
 pub mod client;
 pub mod config;
 pub mod dsn;

@@ -180,10 +180,7 @@ impl Router {
 
     /// A router from DSNs joined by `||`: `"smsclub://…@default || decisiontelecom://…@default"`.
     pub fn from_dsn(chain: &str) -> Result<Self> {
-        let clients = chain
-            .split("||")
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
+        let clients = crate::dsn::split_chain(chain)
             .map(Client::from_dsn)
             .collect::<Result<Vec<_>>>()?;
         Router::new(clients)

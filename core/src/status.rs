@@ -20,6 +20,20 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
+    /// Every state, in the order of SPEC §5.
+    pub const ALL: [DeliveryState; 9] = [
+        DeliveryState::Pending,
+        DeliveryState::Sent,
+        DeliveryState::Delivered,
+        DeliveryState::Read,
+        DeliveryState::Expired,
+        DeliveryState::Undeliverable,
+        DeliveryState::Rejected,
+        DeliveryState::Failed,
+        DeliveryState::Unknown,
+    ];
+
+    /// The name used in JSON and every binding.
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryState::Pending => "pending",

@@ -62,6 +62,21 @@ pub struct SandboxConfig {
     pub inteltele_callback_method: String,
 }
 
+impl SandboxConfig {
+    /// A configuration from JSON text (empty or `null`: the defaults); unknown keys are
+    /// `invalid_config` naming the closest known one.
+    pub fn from_json(json: &str) -> crate::Result<SandboxConfig> {
+        let json = json.trim();
+        if json.is_empty() || json == "null" {
+            return Ok(SandboxConfig::default());
+        }
+        crate::suggest::parse_json(json).map_err(|e| {
+            let field = e.field.clone().unwrap_or_else(|| "config".to_owned());
+            crate::Error::invalid_config(format!("sandbox config: {}", e.message)).with_field(field)
+        })
+    }
+}
+
 impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
@@ -422,8 +437,19 @@ impl std::fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// Starts the server on 127.0.0.1 and the thread that sends callbacks.
-    pub fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+    /// Starts the server on 127.0.0.1 and the thread that sends callbacks. A port that cannot
+    /// be bound (or a thread that cannot start) is `transport`, saying which port.
+    pub fn start(config: SandboxConfig) -> crate::Result<Sandbox> {
+        let port = config.port;
+        Sandbox::start_io(config).map_err(|e| {
+            crate::Error::new(
+                crate::ErrorCode::Transport,
+                format!("cannot start the sandbox on 127.0.0.1:{port}: {e}"),
+            )
+        })
+    }
+
+    fn start_io(config: SandboxConfig) -> std::io::Result<Sandbox> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(config.inteltele_balance)),
             config,
