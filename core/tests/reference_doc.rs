@@ -351,6 +351,54 @@ fn render_capabilities() -> String {
     out
 }
 
+/// The operation table (`vibergate_core::api::OPERATIONS`): its arguments and what each
+/// language calls it.
+fn render_operations() -> String {
+    use vibergate_core::api::{TargetKind, OPERATIONS};
+    let mut out = String::from(
+        "| operation | on | arguments | C | Python | Node | what it does |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for op in OPERATIONS {
+        let on: Vec<&str> = op
+            .on
+            .iter()
+            .map(|k| match k {
+                TargetKind::Client => "client",
+                TargetKind::Router => "router",
+            })
+            .collect();
+        let args = if op.args.is_empty() {
+            if op.input == "message" {
+                "the message".to_owned()
+            } else {
+                "none".to_owned()
+            }
+        } else {
+            op.args
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut c = vec![format!("`vg_{}`", op.name)];
+        if op.on.contains(&TargetKind::Router) {
+            c.push(format!("`vg_router_{}`", op.name));
+        }
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | `{}` | `{}` | {} |\n",
+            op.name,
+            on.join(", "),
+            args,
+            c.join(", "),
+            op.name,
+            camel(op.name),
+            op.summary
+        ));
+    }
+    out
+}
+
 /// The `exit` module of the command line: `/// doc` lines before each `pub const NAME: u8 = N;`.
 fn render_exit_codes() -> Result<String, String> {
     let path = repo().join("cli/src/main.rs");
@@ -434,6 +482,13 @@ fn the_reference_matches_the_core() {
         &mut doc,
         "capabilities",
         &render_capabilities(),
+        bless,
+    );
+    generated(
+        &mut check,
+        &mut doc,
+        "operations",
+        &render_operations(),
         bless,
     );
     match render_exit_codes() {
