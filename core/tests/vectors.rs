@@ -7,8 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{form_pairs, Recorded, Reply, Server};
-use serde_json::{json, Value};
-use vibergate_core::{Client, InboundQuery, ListMessage, Message, PersonalizedMessage};
+use serde_json::Value;
+use vibergate_core::api::{self, Target};
+use vibergate_core::Client;
 
 /// Credentials used by every vector; the expected headers spell them out.
 const TOKEN: &str = "TEST-TOKEN";
@@ -47,65 +48,12 @@ fn client_for(provider: &str, base_url: &str, options: &str) -> Client {
     Client::from_dsn(&dsn).unwrap_or_else(|e| panic!("bad DSN {dsn}: {e}"))
 }
 
+/// Runs the vector's operation through the operation table, as every binding does: argument
+/// defaults and result shapes are the table's.
 fn run(client: &Client, operation: &str, input: &Value) -> Result<Value, vibergate_core::Error> {
-    let str_of = |k: &str| {
-        input
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    let page = input.get("page").and_then(Value::as_u64).unwrap_or(1) as u32;
-    let to_json = |v: &dyn erased::Ser| v.json();
-    Ok(match operation {
-        "send" => {
-            to_json(&client.send(&serde_json::from_value::<Message>(input.clone()).unwrap())?)
-        }
-        "send_personalized" => to_json(&client.send_personalized(
-            &serde_json::from_value::<PersonalizedMessage>(input.clone()).unwrap(),
-        )?),
-        "status" => {
-            let ids: Vec<String> = serde_json::from_value(input["ids"].clone()).unwrap();
-            to_json(&client.status(&ids)?)
-        }
-        "status_batch" => to_json(&client.status_batch(&str_of("batch_id"))?),
-        "balance" => to_json(&client.balance()?),
-        "rates" => to_json(&client.rates()?),
-        "chats" => to_json(&client.chats(page)?),
-        "chat" => to_json(&client.chat(&str_of("chat_id"), page)?),
-        "inbound" => to_json(
-            &client.inbound(&serde_json::from_value::<InboundQuery>(input.clone()).unwrap())?,
-        ),
-        "send_to_list" => to_json(
-            &client.send_to_list(&serde_json::from_value::<ListMessage>(input.clone()).unwrap())?,
-        ),
-        "confirm_mailing" => {
-            client.confirm_mailing(&str_of("mailing_id"))?;
-            json!(null)
-        }
-        "mailings" => to_json(&client.mailings(
-            input["offset"].as_u64().unwrap_or(0) as u32,
-            input["limit"].as_u64().unwrap_or(100) as u32,
-        )?),
-        "mailing" => to_json(&client.mailing(&str_of("mailing_id"))?),
-        "delivery_list" => to_json(&client.delivery_list(&str_of("mailing_id"))?),
-        "mark_inbound_read" => {
-            let ids: Vec<String> = serde_json::from_value(input["ids"].clone()).unwrap();
-            to_json(&client.mark_inbound_read(&ids)?)
-        }
-        other => panic!("unknown operation {other}"),
-    })
-}
-
-mod erased {
-    pub trait Ser {
-        fn json(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn json(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap()
-        }
-    }
+    let text = api::call(Target::Client(client), operation, &input.to_string())?;
+    Ok(serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{operation}: result is not JSON: {e}")))
 }
 
 fn check_request(name: &str, i: usize, got: &Recorded, want: &Value) {
