@@ -1,5 +1,7 @@
-//! `vibergate._native`: the thin pyo3 layer over `vibergate-core`. Arguments and results cross
-//! as JSON text (the shapes of the C ABI); the typed Python API lives in `python/vibergate/`.
+//! `vibergate._native`: the thin pyo3 layer over `vibergate-core`. Operations cross as JSON
+//! text through one generic `call` per target, which is the core's operation table
+//! (`vibergate_core::api`): argument names, defaults and result shapes are decided there, and
+//! the typed Python API in `python/vibergate/` only builds the table's argument objects.
 //! Every call that may touch the network releases the GIL.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -8,11 +10,9 @@ use std::sync::Arc;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use vibergate_core::api::{self, Target};
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
-use vibergate_core::{
-    Client, Config, Error, ErrorCode, InboundQuery, ListMessage, LogRecord, Message,
-    PersonalizedMessage, ProviderId, RoutedId, Router, WebhookRequest,
-};
+use vibergate_core::{Client, Config, Error, LogRecord, ProviderId, Router, WebhookRequest};
 
 create_exception!(
     _native,
@@ -28,20 +28,12 @@ fn raise(error: Error) -> PyErr {
 /// Parses the JSON the Python package built from `what`; errors are the core's, in the
 /// caller's words (`unknown field "txt" (did you mean "text"?)`, `field` the path).
 fn parse<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, Error> {
-    vibergate_core::suggest::parse_json(json).map_err(|e| match e.field {
-        Some(_) => e,
-        None => Error::new(e.code(), format!("{what}: {}", e.message)).with_field(what),
-    })
+    vibergate_core::suggest::parse_json(json).map_err(|e| api::name_argument(e, what))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string(value).map_err(|e| Error::internal(e.to_string()))
 }
-
-/// The message of the error a caught panic becomes. It never repeats the panic's payload, which
-/// may quote the input being parsed (a DSN with its token).
-const PANICKED: &str =
-    "vibergate panicked: this is a bug in vibergate, please report it (the panic message went to stderr)";
 
 /// The panic boundary: every entry of this module runs its body through here, so a Rust panic
 /// becomes a `NativeError` with code `internal` (`vibergate.InternalError` in Python), never
@@ -51,13 +43,21 @@ fn guarded<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
         test_hooks::panic_if_armed();
         body()
     }))
-    .unwrap_or_else(|_| Err(raise(Error::internal(PANICKED))))
+    .unwrap_or_else(|_| Err(raise(Error::from_panic())))
 }
 
-/// Runs `f` with the GIL released. Callers are inside [`guarded`]; pyo3 takes the GIL back when
-/// a panic unwinds out of `detach`, and the boundary then catches it.
-fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
-    py.detach(f).map_err(raise)
+/// Runs `operation` of the core's table on `target` with the GIL released. Callers are inside
+/// [`guarded`]; the arguments are copied first, so nothing borrowed from Python is read while
+/// other threads run, and pyo3 takes the GIL back when a panic unwinds out of `detach`, where
+/// the boundary then catches it.
+fn call_detached(
+    py: Python<'_>,
+    operation: &str,
+    args: &str,
+    run: impl FnOnce(&str, &str) -> Result<String, Error> + Send,
+) -> PyResult<String> {
+    let (operation, args) = (operation.to_owned(), args.to_owned());
+    py.detach(move || run(&operation, &args)).map_err(raise)
 }
 
 /// Test-only: `_panic_for_tests()` makes the next call into this module panic inside its
@@ -94,39 +94,16 @@ struct NativeClient {
     client: Arc<Client>,
 }
 
-impl NativeClient {
-    /// Inside the boundary: builds the owned arguments with `args`, then runs `op` on a clone of
-    /// the client with the GIL released.
-    fn run<A: Send, T: Send>(
-        &self,
-        py: Python<'_>,
-        args: impl FnOnce() -> Result<A, Error>,
-        op: impl FnOnce(&Client, A) -> Result<T, Error> + Send,
-    ) -> PyResult<T> {
-        guarded(|| {
-            let args = args().map_err(raise)?;
-            let c = self.client.clone();
-            detached(py, move || op(&c, args))
-        })
-    }
-}
-
 #[pymethods]
 impl NativeClient {
     /// `config` is a DSN or a JSON configuration; `log` is called with
-    /// `(method, url, status, latency_ms, attempt, error)` for every HTTP attempt.
+    /// `(method, url, status, latency_ms, attempt, error, wait_reason, wait_ms)` for every HTTP
+    /// attempt and every wait.
     #[new]
     #[pyo3(signature = (config, log=None))]
     fn new(config: &str, log: Option<Py<PyAny>>) -> PyResult<Self> {
         guarded(|| {
-            let config = config.trim();
-            let config = if config.starts_with('{') {
-                Config::from_json(config)
-            } else {
-                Config::from_dsn(config)
-            }
-            .map_err(raise)?;
-            let mut client = Client::new(config).map_err(raise)?;
+            let mut client = Config::parse(config).and_then(Client::new).map_err(raise)?;
             if let Some(log) = log {
                 client = client.with_log_hook(move |r: &LogRecord| {
                     Python::attach(|py| {
@@ -168,88 +145,15 @@ impl NativeClient {
         guarded(|| to_json(self.client.config()).map_err(raise))
     }
 
-    fn send(&self, py: Python<'_>, message: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<Message>(message, "message"),
-            |c, m| to_json(&c.send(&m)?),
-        )
-    }
-
-    fn send_personalized(&self, py: Python<'_>, message: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<PersonalizedMessage>(message, "message"),
-            |c, m| to_json(&c.send_personalized(&m)?),
-        )
-    }
-
-    fn status(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<String> {
-        self.run(py, || Ok(ids), |c, ids| to_json(&c.status(&ids)?))
-    }
-
-    fn status_batch(&self, py: Python<'_>, batch_id: String) -> PyResult<String> {
-        self.run(py, || Ok(batch_id), |c, id| to_json(&c.status_batch(&id)?))
-    }
-
-    fn balance(&self, py: Python<'_>) -> PyResult<String> {
-        self.run(py, || Ok(()), |c, ()| to_json(&c.balance()?))
-    }
-
-    fn rates(&self, py: Python<'_>) -> PyResult<String> {
-        self.run(py, || Ok(()), |c, ()| to_json(&c.rates()?))
-    }
-
-    fn chats(&self, py: Python<'_>, page: u32) -> PyResult<String> {
-        self.run(py, || Ok(page), |c, page| to_json(&c.chats(page)?))
-    }
-
-    fn chat(&self, py: Python<'_>, chat_id: String, page: u32) -> PyResult<String> {
-        self.run(py, || Ok(chat_id), |c, id| to_json(&c.chat(&id, page)?))
-    }
-
-    fn inbound(&self, py: Python<'_>, query: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<InboundQuery>(query, "query"),
-            |c, q| to_json(&c.inbound(&q)?),
-        )
-    }
-
-    fn capabilities(&self) -> PyResult<String> {
-        guarded(|| to_json(&self.client.capabilities()).map_err(raise))
-    }
-
-    fn send_to_list(&self, py: Python<'_>, message: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<ListMessage>(message, "message"),
-            |c, m| to_json(&c.send_to_list(&m)?),
-        )
-    }
-
-    fn confirm_mailing(&self, py: Python<'_>, mailing_id: String) -> PyResult<()> {
-        self.run(py, || Ok(mailing_id), |c, id| c.confirm_mailing(&id))
-    }
-
-    fn mailings(&self, py: Python<'_>, offset: u32, limit: u32) -> PyResult<String> {
-        self.run(py, || Ok(()), |c, ()| to_json(&c.mailings(offset, limit)?))
-    }
-
-    fn mailing(&self, py: Python<'_>, mailing_id: String) -> PyResult<String> {
-        self.run(py, || Ok(mailing_id), |c, id| to_json(&c.mailing(&id)?))
-    }
-
-    fn delivery_list(&self, py: Python<'_>, mailing_id: String) -> PyResult<String> {
-        self.run(
-            py,
-            || Ok(mailing_id),
-            |c, id| to_json(&c.delivery_list(&id)?),
-        )
-    }
-
-    fn mark_inbound_read(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<Option<u64>> {
-        self.run(py, || Ok(ids), |c, ids| c.mark_inbound_read(&ids))
+    /// Runs `operation` of the core's table with the JSON argument object `args` and returns
+    /// the JSON result.
+    fn call(&self, py: Python<'_>, operation: &str, args: &str) -> PyResult<String> {
+        guarded(|| {
+            let client = self.client.clone();
+            call_detached(py, operation, args, move |op, args| {
+                api::call(Target::Client(&client), op, args)
+            })
+        })
     }
 }
 
@@ -257,23 +161,6 @@ impl NativeClient {
 #[pyclass(frozen, module = "vibergate._native")]
 struct NativeRouter {
     router: Arc<Router>,
-}
-
-impl NativeRouter {
-    /// Inside the boundary: builds the owned arguments with `args`, then runs `op` on a clone of
-    /// the router with the GIL released.
-    fn run<A: Send, T: Send>(
-        &self,
-        py: Python<'_>,
-        args: impl FnOnce() -> Result<A, Error>,
-        op: impl FnOnce(&Router, A) -> Result<T, Error> + Send,
-    ) -> PyResult<T> {
-        guarded(|| {
-            let args = args().map_err(raise)?;
-            let r = self.router.clone();
-            detached(py, move || op(&r, args))
-        })
-    }
 }
 
 #[pymethods]
@@ -298,28 +185,15 @@ impl NativeRouter {
         guarded(|| Ok(self.router.to_dsn()))
     }
 
-    fn send(&self, py: Python<'_>, message: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<Message>(message, "message"),
-            |r, m| to_json(&r.send(&m)?),
-        )
-    }
-
-    fn send_personalized(&self, py: Python<'_>, message: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<PersonalizedMessage>(message, "message"),
-            |r, m| to_json(&r.send_personalized(&m)?),
-        )
-    }
-
-    fn status(&self, py: Python<'_>, ids: &str) -> PyResult<String> {
-        self.run(
-            py,
-            || parse::<Vec<RoutedId>>(ids, "ids"),
-            |r, ids| to_json(&r.status(&ids.into_iter().map(Into::into).collect::<Vec<_>>())?),
-        )
+    /// Runs `operation` of the core's table (the router's rows) with the JSON argument object
+    /// `args` and returns the JSON result.
+    fn call(&self, py: Python<'_>, operation: &str, args: &str) -> PyResult<String> {
+        guarded(|| {
+            let router = self.router.clone();
+            call_detached(py, operation, args, move |op, args| {
+                api::call(Target::Router(&router), op, args)
+            })
+        })
     }
 
     fn reset_cooldowns(&self) -> PyResult<()> {
@@ -352,17 +226,13 @@ impl NativeSandbox {
 
 #[pymethods]
 impl NativeSandbox {
+    /// `config` holds only the options the caller gave; the core fills in the rest.
     #[new]
     fn new(config: &str) -> PyResult<Self> {
         guarded(|| {
-            let config: SandboxConfig = serde_json::from_str(config)
-                .map_err(|e| raise(Error::invalid_config(format!("sandbox config: {e}"))))?;
-            let sandbox = Sandbox::start(config).map_err(|e| {
-                raise(Error::new(
-                    ErrorCode::Transport,
-                    format!("cannot start the sandbox: {e}"),
-                ))
-            })?;
+            let sandbox = SandboxConfig::from_json(config)
+                .and_then(Sandbox::start)
+                .map_err(raise)?;
             Ok(NativeSandbox {
                 sandbox: std::sync::Mutex::new(Some(sandbox)),
             })
@@ -374,11 +244,7 @@ impl NativeSandbox {
     }
 
     fn dsn(&self, provider: &str) -> PyResult<String> {
-        self.with(|s| {
-            let p = ProviderId::parse(provider)
-                .ok_or_else(|| Error::invalid_config(format!("unknown provider {provider:?}")))?;
-            Ok(s.dsn(p))
-        })
+        self.with(|s| Ok(s.dsn(provider.parse::<ProviderId>()?)))
     }
 
     fn requests(&self) -> PyResult<String> {
@@ -416,11 +282,7 @@ impl NativeSandbox {
 #[pyfunction]
 fn parse_webhook(provider: &str, request: &str) -> PyResult<String> {
     guarded(|| {
-        let p = ProviderId::parse(provider)
-            .ok_or_else(|| {
-                Error::invalid_message("provider", format!("unknown provider {provider:?}"))
-            })
-            .map_err(raise)?;
+        let p = provider.parse::<ProviderId>().map_err(raise)?;
         let request: WebhookRequest = parse(request, "request").map_err(raise)?;
         vibergate_core::parse_webhook(p, &request)
             .and_then(|e| to_json(&e))
@@ -433,16 +295,44 @@ fn sms_info(text: &str) -> PyResult<String> {
     guarded(|| to_json(&vibergate_core::sms_info(text)).map_err(raise))
 }
 
+/// The core's tables as JSON (`version`, `operations`, `error_codes`, `delivery_states`,
+/// `providers`): what the Python package reads instead of keeping copies, and what its tests
+/// compare the hand-written classes with.
+#[pyfunction]
+fn tables() -> PyResult<String> {
+    guarded(|| to_json(&api::tables()).map_err(raise))
+}
+
+/// The DSNs of a router chain (`"a://… || b://…"`), split by the core's rule.
+#[pyfunction]
+fn split_chain(chain: &str) -> PyResult<Vec<String>> {
+    guarded(|| {
+        Ok(vibergate_core::dsn::split_chain(chain)
+            .map(str::to_owned)
+            .collect())
+    })
+}
+
+/// The DSN in `VIBERGATE_DSN`, by the core's one meaning of "set" (empty is unset).
+#[pyfunction]
+fn dsn_from_env() -> PyResult<String> {
+    guarded(|| vibergate_core::client::dsn_from_env().map_err(raise))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     guarded(|| {
         m.add("__version__", vibergate_core::VERSION)?;
+        m.add("DSN_ENV", vibergate_core::DSN_ENV)?;
         m.add("NativeError", m.py().get_type::<NativeError>())?;
         m.add_class::<NativeClient>()?;
         m.add_class::<NativeSandbox>()?;
         m.add_class::<NativeRouter>()?;
         m.add_function(wrap_pyfunction!(parse_webhook, m)?)?;
         m.add_function(wrap_pyfunction!(sms_info, m)?)?;
+        m.add_function(wrap_pyfunction!(tables, m)?)?;
+        m.add_function(wrap_pyfunction!(split_chain, m)?)?;
+        m.add_function(wrap_pyfunction!(dsn_from_env, m)?)?;
         // An attribute, not an export: it stays out of `__all__`.
         m.setattr("_panic_for_tests", wrap_pyfunction!(_panic_for_tests, m)?)?;
         Ok(())

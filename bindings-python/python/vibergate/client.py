@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Protocol,
     Type,
     TypedDict,
     TypeVar,
@@ -28,7 +28,7 @@ from typing import (
 )
 
 from . import _native
-from .errors import ClosedError, InvalidConfigError, error_from_json
+from .errors import ClosedError, error_from_json
 from .models import (
     Balance,
     BatchStatus,
@@ -65,8 +65,8 @@ logger = logging.getLogger("vibergate")
 R = TypeVar("R")
 T = TypeVar("T")
 
-#: The environment variable :meth:`Client.from_env` reads.
-DSN_ENV = "VIBERGATE_DSN"
+#: The environment variable :meth:`Client.from_env` reads (the core's name for it).
+DSN_ENV: str = _native.DSN_ENV
 
 
 class ClientOptions(TypedDict, total=False):
@@ -149,6 +149,27 @@ def _log_record(
 
 def _ids(ids: Union[str, Iterable[Union[str, int]]]) -> List[str]:
     return [ids] if isinstance(ids, str) else [str(i) for i in ids]
+
+
+def _given(**args: Any) -> Dict[str, Any]:
+    """An argument object of the core's operation table with only the arguments given: the
+    core owns the defaults (``page`` 1, ``limit`` of ``mailings``, …)."""
+    return {k: v for k, v in args.items() if v is not None}
+
+
+class _Calls(Protocol):
+    def call(self, operation: str, args: str, /) -> str: ...
+
+
+_C = TypeVar("_C", bound=_Calls)
+
+
+def _call(gate: _Gate[_C], operation: str, args: Mapping[str, Any]) -> Any:
+    """Runs ``operation`` of the core's operation table through the native ``call`` and returns
+    its JSON result, parsed."""
+    with gate as native:
+        out = _native_call(native.call, operation, json.dumps(args))
+    return json.loads(out)
 
 
 class _Gate(Generic[T]):
@@ -301,11 +322,9 @@ class Client(_Closable[_native.NativeClient]):
 
     @classmethod
     def from_env(cls) -> "Client":
-        """A client from the DSN in ``VIBERGATE_DSN``."""
-        dsn = os.environ.get(DSN_ENV)
-        if not dsn:
-            raise InvalidConfigError({"code": "invalid_config", "message": f"{DSN_ENV} is not set", "field": DSN_ENV})
-        return cls(dsn)
+        """A client from the DSN in ``VIBERGATE_DSN``; unset or empty raises
+        :class:`InvalidConfigError` (the core's one rule)."""
+        return cls(_native_call(_native.dsn_from_env))
 
     @property
     def provider(self) -> str:
@@ -336,9 +355,7 @@ class Client(_Closable[_native.NativeClient]):
             message = Message(**fields)
         elif fields:
             raise TypeError("pass a Message or keyword arguments, not both")
-        with self._gate as native:
-            out = _native_call(native.send, json.dumps(message.to_dict()))
-        return SendReport.from_dict(json.loads(out))
+        return SendReport.from_dict(_call(self._gate, "send", message.to_dict()))
 
     def send_personalized(
         self,
@@ -367,50 +384,39 @@ class Client(_Closable[_native.NativeClient]):
             "callback_url": callback_url,
             "label": label,
         }
-        with self._gate as native:
-            out = _native_call(native.send_personalized, json.dumps({k: v for k, v in payload.items() if v is not None}))
-        return SendReport.from_dict(json.loads(out))
+        return SendReport.from_dict(_call(self._gate, "send_personalized", _given(**payload)))
 
     def status(self, ids: Union[str, Iterable[Union[str, int]]]) -> List[DeliveryReport]:
         """Delivery states of message ids, in the order asked."""
-        with self._gate as native:
-            out = _native_call(native.status, _ids(ids))
-        return [DeliveryReport.from_dict(r) for r in json.loads(out)]
+        return [DeliveryReport.from_dict(r) for r in _call(self._gate, "status", {"ids": _ids(ids)})]
 
     def status_batch(self, batch_id: str) -> BatchStatus:
         """SMS.by: statuses of a mailing batch (``SendReport.batch_id``)."""
-        with self._gate as native:
-            return BatchStatus.from_dict(json.loads(_native_call(native.status_batch, batch_id)))
+        return BatchStatus.from_dict(_call(self._gate, "status_batch", {"batch_id": batch_id}))
 
     def balance(self) -> Balance:
         """Intel-Tele: balance and credit."""
-        with self._gate as native:
-            return Balance.from_dict(json.loads(_native_call(native.balance)))
+        return Balance.from_dict(_call(self._gate, "balance", {}))
 
     def rates(self) -> List[Rate]:
         """Intel-Tele: the price list."""
-        with self._gate as native:
-            return [Rate.from_dict(r) for r in json.loads(_native_call(native.rates))]
+        return [Rate.from_dict(r) for r in _call(self._gate, "rates", {})]
 
     def chats(self, page: int = 1) -> List[Chat]:
         """SMS Club: one page of 2-way chats."""
-        with self._gate as native:
-            return [Chat.from_dict(c) for c in json.loads(_native_call(native.chats, page))]
+        return [Chat.from_dict(c) for c in _call(self._gate, "chats", {"page": page})]
 
     def chat(self, chat_id: str, page: int = 1) -> ChatThread:
         """SMS Club: one page of a chat's messages."""
-        with self._gate as native:
-            return ChatThread.from_dict(json.loads(_native_call(native.chat, chat_id, page)))
+        return ChatThread.from_dict(_call(self._gate, "chat", {"chat_id": chat_id, "page": page}))
 
     def inbound(self, *, chat_id: Optional[str] = None, mailing_id: Optional[str] = None, page: Optional[int] = None) -> List[InboundMessage]:
         """Replies from recipients: SMS Club per chat, SMS.by per mailing."""
-        query = {k: v for k, v in {"chat_id": chat_id, "mailing_id": mailing_id, "page": page}.items() if v is not None}
-        with self._gate as native:
-            return [InboundMessage.from_dict(m) for m in json.loads(_native_call(native.inbound, json.dumps(query)))]
+        query = _given(chat_id=chat_id, mailing_id=mailing_id, page=page)
+        return [InboundMessage.from_dict(m) for m in _call(self._gate, "inbound", query)]
 
     def capabilities(self) -> Capabilities:
-        with self._gate as native:
-            return Capabilities.from_dict(json.loads(_native_call(native.capabilities)))
+        return Capabilities.from_dict(_call(self._gate, "capabilities", {}))
 
     def send_to_list(
         self,
@@ -433,31 +439,29 @@ class Client(_Closable[_native.NativeClient]):
             "label": label,
             "schedule_start": schedule_start,
         }
-        with self._gate as native:
-            out = _native_call(native.send_to_list, json.dumps({k: v for k, v in payload.items() if v is not None}))
-        return ListSend.from_dict(json.loads(out))
+        return ListSend.from_dict(_call(self._gate, "send_to_list", _given(**payload)))
 
     def confirm_mailing(self, mailing_id: str) -> None:
         """SMS.by: confirms a mailing (the money is debited)."""
-        with self._gate as native:
-            _native_call(native.confirm_mailing, str(mailing_id))
+        # The core answers {"confirmed": mailing_id}; this method has always returned None.
+        _call(self._gate, "confirm_mailing", {"mailing_id": str(mailing_id)})
 
-    def mailings(self, offset: int = 0, limit: int = 100) -> List[Mailing]:
-        with self._gate as native:
-            return [Mailing.from_dict(m) for m in json.loads(_native_call(native.mailings, offset, limit))]
+    def mailings(self, offset: int = 0, limit: Optional[int] = None) -> List[Mailing]:
+        """SMS.by: the account's mailings, ``limit`` of them (the core's default when not
+        given) from ``offset``."""
+        args = _given(offset=offset, limit=limit)
+        return [Mailing.from_dict(m) for m in _call(self._gate, "mailings", args)]
 
     def mailing(self, mailing_id: str) -> Mailing:
-        with self._gate as native:
-            return Mailing.from_dict(json.loads(_native_call(native.mailing, str(mailing_id))))
+        return Mailing.from_dict(_call(self._gate, "mailing", {"mailing_id": str(mailing_id)}))
 
     def delivery_list(self, mailing_id: str) -> List[DeliveryReport]:
-        with self._gate as native:
-            return [DeliveryReport.from_dict(d) for d in json.loads(_native_call(native.delivery_list, str(mailing_id)))]
+        return [DeliveryReport.from_dict(d) for d in _call(self._gate, "delivery_list", {"mailing_id": str(mailing_id)})]
 
     def mark_inbound_read(self, ids: Union[str, Iterable[Union[str, int]]]) -> Optional[int]:
         """SMS.by: marks incoming messages read; returns how many, when SMS.by says."""
-        with self._gate as native:
-            return _native_call(native.mark_inbound_read, _ids(ids))
+        marked: Optional[int] = _call(self._gate, "mark_inbound_read", {"ids": _ids(ids)})["marked"]
+        return marked
 
 
 #: Concurrent coroutine calls beyond this wait for a thread; each client's own `max_in_flight`

@@ -8,9 +8,13 @@ C ABI and of the CLI's ``--json`` (snake_case keys).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Tuple, Type, TypedDict, TypeVar, Union
+from typing import Any, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type, TypedDict, TypeVar, Union
+
+from . import _native
 
 T = TypeVar("T", bound="_Result")
 
@@ -211,7 +215,17 @@ class DeliveryState(str, Enum):
 
     @property
     def is_final(self) -> bool:
-        return self not in (DeliveryState.PENDING, DeliveryState.SENT, DeliveryState.UNKNOWN)
+        """Whether the state can no longer change (the core's rule)."""
+        return self.value in _final_states()
+
+
+@functools.lru_cache(maxsize=None)
+def _final_states() -> FrozenSet[str]:
+    """The final states of the core's table, read once."""
+    from .client import _native_call  # not at the top: client imports this module
+
+    tables = json.loads(_native_call(_native.tables))
+    return frozenset(s["name"] for s in tables["delivery_states"] if s["final"])
 
 
 @dataclass(frozen=True)

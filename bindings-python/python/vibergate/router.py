@@ -3,12 +3,11 @@ previous one certainly did not send to it."""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from .client import Client, _Closable, _Gate, _native_call
+from .client import Client, _call, _Closable, _Gate, _native_call
 from .models import DeliveryReport, Message, MessageFields, PersonalizedFields, PersonalizedItem, RoutedAccepted, RoutedReport
 
 if sys.version_info >= (3, 11):
@@ -37,9 +36,11 @@ class Router(_Closable[_native.NativeRouter]):
                 if isinstance(target, Client):
                     clients.append(target)
                 else:
-                    made = [Client(dsn.strip()) for dsn in target.split("||") if dsn.strip()]
-                    owned.extend(made)
-                    clients.extend(made)
+                    # A chain of DSNs, split by the core's rule; a client made here is owned.
+                    for dsn in _native_call(_native.split_chain, target):
+                        made = Client(dsn)
+                        owned.append(made)
+                        clients.append(made)
             natives = []
             for client in clients:
                 with client._gate as native:
@@ -81,9 +82,7 @@ class Router(_Closable[_native.NativeRouter]):
             message = Message(**fields)
         elif fields:
             raise TypeError("pass a Message or keyword arguments, not both")
-        with self._gate as native:
-            out = _native_call(native.send, json.dumps(message.to_dict()))
-        return RoutedReport.from_dict(json.loads(out))
+        return RoutedReport.from_dict(_call(self._gate, "send", message.to_dict()))
 
     def send_personalized(
         self, items: Iterable[Union[PersonalizedItem, Mapping[str, Any]]], **shared: Unpack[PersonalizedFields]
@@ -94,9 +93,7 @@ class Router(_Closable[_native.NativeRouter]):
         for key, value in shared.items():
             if value is not None:
                 plain[key] = schedule_and_category.get(key, value) if key in ("schedule", "category") else value
-        with self._gate as native:
-            out = _native_call(native.send_personalized, json.dumps(plain))
-        return RoutedReport.from_dict(json.loads(out))
+        return RoutedReport.from_dict(_call(self._gate, "send_personalized", plain))
 
     def status(self, ids: Iterable[Union[RoutedAccepted, Tuple[str, str]]]) -> List[DeliveryReport]:
         """States of routed ids (a routed report's ``accepted`` or ``message_ids``); each provider
@@ -105,9 +102,7 @@ class Router(_Closable[_native.NativeRouter]):
             {"provider": i.provider, "message_id": i.message_id} if isinstance(i, RoutedAccepted) else {"provider": i[0], "message_id": i[1]}
             for i in ids
         ]
-        with self._gate as native:
-            out = _native_call(native.status, json.dumps(plain))
-        return [DeliveryReport.from_dict(r) for r in json.loads(out)]
+        return [DeliveryReport.from_dict(r) for r in _call(self._gate, "status", {"ids": plain})]
 
     def reset_cooldowns(self) -> None:
         with self._gate as native:

@@ -27,15 +27,17 @@ class Sandbox:
     def __init__(
         self,
         *,
-        port: int = 0,
-        step_ms: int = 0,
-        smsclub_rate_limit: int = 9,
-        inteltele_balance: float = 100.0,
-        inteltele_credit: float = 0.0,
+        port: Optional[int] = None,
+        step_ms: Optional[int] = None,
+        smsclub_rate_limit: Optional[int] = None,
+        inteltele_balance: Optional[float] = None,
+        inteltele_credit: Optional[float] = None,
         inteltele_callback_url: Optional[str] = None,
-        inteltele_callback_method: str = "POST",
+        inteltele_callback_method: Optional[str] = None,
     ) -> None:
-        config = {
+        """Options left out (``None``) take the core's defaults, which live in the core's
+        ``SandboxConfig`` only."""
+        given = {
             "port": port,
             "step_ms": step_ms,
             "smsclub_rate_limit": smsclub_rate_limit,
@@ -44,6 +46,7 @@ class Sandbox:
             "inteltele_callback_url": inteltele_callback_url,
             "inteltele_callback_method": inteltele_callback_method,
         }
+        config = {k: v for k, v in given.items() if v is not None}
         self._native = _native_call(_native.NativeSandbox, json.dumps(config))
 
     @property
