@@ -3,6 +3,7 @@
 
 export type ProviderId = 'smsclub' | 'smsby' | 'decisiontelecom' | 'inteltele'
 
+/** The stable error codes, in the core's order (`tables().error_codes`; `test/tables.test.js` compares). */
 export type ErrorCode =
   | 'invalid_config'
   | 'invalid_message'
@@ -21,6 +22,7 @@ export type ErrorCode =
   | 'decode'
   | 'internal'
 
+/** Delivery states, in the core's order (`tables().delivery_states`; `test/tables.test.js` compares). */
 export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'expired' | 'undeliverable' | 'rejected' | 'failed' | 'unknown'
 
 /** Why a recipient was rejected: a per-recipient cause or the error code of its request. */
@@ -425,6 +427,7 @@ export declare class Client {
   static smsby(options: { token: string } & ClientOptions & LateResultOptions & LogOptions): Client
   static decisiontelecom(options: { apiKey: string } & ClientOptions & LateResultOptions & LogOptions): Client
   static inteltele(options: { username: string; apiKey: string } & ClientOptions & LateResultOptions & LogOptions): Client
+  /** A client from the DSN in `VIBERGATE_DSN`; unset, empty or blank throws `invalid_config`. */
   static fromEnv(options?: LateResultOptions & LogOptions): Client
   readonly provider: ProviderId
   /** See `LateResult`; may be set at any time. */
@@ -595,4 +598,29 @@ export declare class Sandbox {
 
 export declare function parseWebhook(provider: ProviderId, request: WebhookRequest): WebhookEvent[]
 export declare function smsInfo(text: string): SmsInfo
+
+/** One operation of the core's table, as the core names it. */
+export interface TableOperation {
+  /** snake_case (`send_personalized`); the method is its camelCase (`sendPersonalized`) and `…Sync`. */
+  name: string
+  /** Where it runs: `Client`, `Router` or both. */
+  on: Array<'client' | 'router'>
+  /** What its argument object is called in error messages (`message`, `arguments`, `query`). */
+  input: string
+  /** The argument object's keys, in the order of the method's positional arguments (snake_case). */
+  args: string[]
+  summary: string
+}
+
+/** The core's tables, as the core names them (snake_case keys). */
+export interface Tables {
+  version: string
+  operations: TableOperation[]
+  error_codes: ErrorCode[]
+  delivery_states: Array<{ name: DeliveryState; final: boolean }>
+  providers: ProviderId[]
+}
+
+/** The core's operation, error-code, delivery-state and provider tables. */
+export declare function tables(): Tables
 export declare const version: string

@@ -264,57 +264,34 @@ function abortable({ owner, provider, hook, operation, signal }, start, convert)
   })
 }
 
-/** How many arguments each operation takes before its optional `{ signal }`. */
-const ARITY = {
-  send: 1,
-  sendPersonalized: 1,
-  status: 1,
-  statusBatch: 1,
-  balance: 0,
-  rates: 0,
-  chats: 1,
-  chat: 2,
-  inbound: 1,
-  capabilities: 0,
-  sendToList: 1,
-  confirmMailing: 1,
-  mailings: 2,
-  mailing: 1,
-  deliveryList: 1,
-  markInboundRead: 1,
+/** One id or an iterable of ids, as the list of text ids the core takes. */
+const idList = (ids) => (typeof ids === 'string' ? [ids] : [...ids]).map(String)
+
+/**
+ * The JSON of an argument object of the core's table without the optional arguments the caller
+ * left out (`undefined` or `null`): their defaults (the first page, the mailings' `limit`) are the
+ * core's, never written here.
+ */
+function given(args) {
+  const out = {}
+  for (const [key, value] of Object.entries(args)) if (value != null) out[key] = value
+  return JSON.stringify(out)
 }
 
-/** The operations and how their arguments become the core's JSON. */
-const OPERATIONS = {
-  send: (message) => toCore(message),
-  sendPersonalized: (message) => toCore(message),
-  status: (ids) => JSON.stringify({ ids: (typeof ids === 'string' ? [ids] : [...ids]).map(String) }),
-  statusBatch: (batchId) => JSON.stringify({ id: String(batchId) }),
-  balance: () => '',
-  rates: () => '',
-  chats: (page = 1) => JSON.stringify({ page }),
-  chat: (chatId, page = 1) => JSON.stringify({ id: String(chatId), page }),
-  inbound: (query = {}) => toCore(query),
-  capabilities: () => '',
-  sendToList: (message) => toCore(message),
-  confirmMailing: (mailingId) => JSON.stringify({ id: String(mailingId) }),
-  mailings: (offset = 0, limit = 100) => JSON.stringify({ offset, limit }),
-  mailing: (mailingId) => JSON.stringify({ id: String(mailingId) }),
-  deliveryList: (mailingId) => JSON.stringify({ id: String(mailingId) }),
-  markInboundRead: (ids) => JSON.stringify({ ids: (typeof ids === 'string' ? [ids] : [...ids]).map(String) }),
-}
-
-/** Results that are not plain conversions of the core's JSON. */
-const RESULTS = {
-  send: sendReport,
-  sendPersonalized: sendReport,
-  confirmMailing: () => undefined,
-  markInboundRead: (r) => r.marked,
-}
+const same = (result) => result
+/** The core answers `confirm_mailing` with `{ confirmed: mailingId }`; the method resolves with nothing. */
+const confirmed = () => undefined
+/** The core answers `mark_inbound_read` with `{ marked: n | null }`; the method resolves with the count. */
+const marked = (result) => result.marked
 
 /**
  * A client of one provider. Every method returns a Promise (run off the event loop, on the addon's
  * own threads), takes an optional last `{ signal }` (AbortSignal), and has a `…Sync` twin.
+ *
+ * Each method is the typed wrapper of one operation of the core's table (`tables().operations`):
+ * it builds the operation's argument object (camelCase becomes the core's snake_case) and reads
+ * its result; names, defaults and result shapes are the core's. `test/tables.test.js` fails when
+ * the table has an operation without its method and `…Sync` twin here.
  */
 class Client {
   #native
@@ -351,11 +328,9 @@ class Client {
     return Client.#fromConfig('inteltele', { username, apiKey, ...options })
   }
 
-  /** A client from the DSN in `VIBERGATE_DSN`. */
+  /** A client from the DSN in `VIBERGATE_DSN` (unset, empty or blank: `invalid_config`, as in every language). */
   static fromEnv(options = {}) {
-    const dsn = process.env.VIBERGATE_DSN
-    if (!dsn) throw new VibergateError({ code: 'invalid_config', message: 'VIBERGATE_DSN is not set', field: 'VIBERGATE_DSN' })
-    return new Client(dsn, options)
+    return new Client(guard(() => native.dsnFromEnv()), options)
   }
 
   get provider() {
@@ -375,43 +350,163 @@ class Client {
     return this.toString()
   }
 
-  _call(name, args) {
-    const arity = ARITY[name]
-    const { signal } = args[arity] ?? {}
+  /**
+   * Runs the table's `operation` (camelCase) with the argument JSON `args()` builds, under the
+   * optional `{ signal }`; a failure to build the arguments rejects, never throws.
+   */
+  #call(operation, args, options, convert = same) {
+    const { signal } = options ?? {}
     let json
     try {
-      json = OPERATIONS[name](...args.slice(0, arity))
+      json = args()
     } catch (e) {
       return Promise.reject(convertError(e))
     }
-    const context = { owner: 'Client', provider: () => this.provider, hook: () => this.onLateResult, operation: name, signal }
-    return abortable(context, () => this.#native.call(snakeKey(name), json), RESULTS[name] ?? ((r) => r))
+    const context = { owner: 'Client', provider: () => this.provider, hook: () => this.onLateResult, operation, signal }
+    return abortable(context, () => this.#native.call(snakeKey(operation), json), convert)
   }
 
-  _callSync(name, args) {
-    const json = guard(() => this.#native.callSync(snakeKey(name), OPERATIONS[name](...args)))
-    return (RESULTS[name] ?? ((r) => r))(fromCore(json))
+  /** `#call`, blocking. */
+  #callSync(operation, args, convert = same) {
+    return convert(fromCore(guard(() => this.#native.callSync(snakeKey(operation), args()))))
+  }
+
+  send(message, options) {
+    return this.#call('send', () => toCore(message), options, sendReport)
+  }
+
+  sendSync(message) {
+    return this.#callSync('send', () => toCore(message), sendReport)
+  }
+
+  sendPersonalized(message, options) {
+    return this.#call('sendPersonalized', () => toCore(message), options, sendReport)
+  }
+
+  sendPersonalizedSync(message) {
+    return this.#callSync('sendPersonalized', () => toCore(message), sendReport)
+  }
+
+  status(ids, options) {
+    return this.#call('status', () => given({ ids: idList(ids) }), options)
+  }
+
+  statusSync(ids) {
+    return this.#callSync('status', () => given({ ids: idList(ids) }))
+  }
+
+  statusBatch(batchId, options) {
+    return this.#call('statusBatch', () => given({ batch_id: String(batchId) }), options)
+  }
+
+  statusBatchSync(batchId) {
+    return this.#callSync('statusBatch', () => given({ batch_id: String(batchId) }))
+  }
+
+  balance(options) {
+    return this.#call('balance', () => '{}', options)
+  }
+
+  balanceSync() {
+    return this.#callSync('balance', () => '{}')
+  }
+
+  rates(options) {
+    return this.#call('rates', () => '{}', options)
+  }
+
+  ratesSync() {
+    return this.#callSync('rates', () => '{}')
+  }
+
+  chats(page, options) {
+    return this.#call('chats', () => given({ page }), options)
+  }
+
+  chatsSync(page) {
+    return this.#callSync('chats', () => given({ page }))
+  }
+
+  chat(chatId, page, options) {
+    return this.#call('chat', () => given({ chat_id: String(chatId), page }), options)
+  }
+
+  chatSync(chatId, page) {
+    return this.#callSync('chat', () => given({ chat_id: String(chatId), page }))
+  }
+
+  inbound(query, options) {
+    return this.#call('inbound', () => toCore(query), options)
+  }
+
+  inboundSync(query) {
+    return this.#callSync('inbound', () => toCore(query))
+  }
+
+  capabilities(options) {
+    return this.#call('capabilities', () => '{}', options)
+  }
+
+  capabilitiesSync() {
+    return this.#callSync('capabilities', () => '{}')
+  }
+
+  sendToList(message, options) {
+    return this.#call('sendToList', () => toCore(message), options)
+  }
+
+  sendToListSync(message) {
+    return this.#callSync('sendToList', () => toCore(message))
+  }
+
+  confirmMailing(mailingId, options) {
+    return this.#call('confirmMailing', () => given({ mailing_id: String(mailingId) }), options, confirmed)
+  }
+
+  confirmMailingSync(mailingId) {
+    return this.#callSync('confirmMailing', () => given({ mailing_id: String(mailingId) }), confirmed)
+  }
+
+  mailings(offset, limit, options) {
+    return this.#call('mailings', () => given({ offset, limit }), options)
+  }
+
+  mailingsSync(offset, limit) {
+    return this.#callSync('mailings', () => given({ offset, limit }))
+  }
+
+  mailing(mailingId, options) {
+    return this.#call('mailing', () => given({ mailing_id: String(mailingId) }), options)
+  }
+
+  mailingSync(mailingId) {
+    return this.#callSync('mailing', () => given({ mailing_id: String(mailingId) }))
+  }
+
+  deliveryList(mailingId, options) {
+    return this.#call('deliveryList', () => given({ mailing_id: String(mailingId) }), options)
+  }
+
+  deliveryListSync(mailingId) {
+    return this.#callSync('deliveryList', () => given({ mailing_id: String(mailingId) }))
+  }
+
+  markInboundRead(ids, options) {
+    return this.#call('markInboundRead', () => given({ ids: idList(ids) }), options, marked)
+  }
+
+  markInboundReadSync(ids) {
+    return this.#callSync('markInboundRead', () => given({ ids: idList(ids) }), marked)
   }
 }
 
-for (const name of Object.keys(OPERATIONS)) {
-  Object.defineProperty(Client.prototype, name, {
-    value: function (...args) {
-      return this._call(name, args)
-    },
-    writable: true,
-    configurable: true,
-  })
-  Object.defineProperty(Client.prototype, `${name}Sync`, {
-    value: function (...args) {
-      return this._callSync(name, args)
-    },
-    writable: true,
-    configurable: true,
-  })
-}
+/** Routed ids (`report.accepted` will do) as the core's `{ provider, message_id }` pairs. */
+const routedIds = (ids) => [...ids].map(({ provider, messageId }) => ({ provider, message_id: String(messageId) }))
 
-/** Failover across providers: a recipient moves on only when a provider certainly did not send. */
+/**
+ * Failover across providers: a recipient moves on only when a provider certainly did not send.
+ * Its methods wrap the table's router operations, like `Client`'s.
+ */
 class Router {
   #native
   /** Receives the `LateResult` of a send that finished after its AbortSignal aborted. */
@@ -422,6 +517,7 @@ class Router {
    * @param {{ cooldownMs?: number, onLateResult?: (late: object) => void, logger?: Function | { info: Function, debug?: Function } }} [options]
    */
   constructor(chain, { cooldownMs, onLateResult, logger } = {}) {
+    // A list is joined into the one chain syntax the core splits (`||`).
     const joined = Array.isArray(chain) ? chain.join(' || ') : String(chain)
     const log = logCallback(logger, 'Router')
     this.#native = guard(() => new native.NativeRouter(joined, cooldownMs, log))
@@ -436,9 +532,21 @@ class Router {
     return `Router(${this.toDsn()})`
   }
 
-  #call(operation, args, { signal } = {}, convert = (r) => r) {
+  /** Runs the table's router `operation`; see `Client`'s. */
+  #call(operation, args, options, convert = same) {
+    const { signal } = options ?? {}
+    let json
+    try {
+      json = args()
+    } catch (e) {
+      return Promise.reject(convertError(e))
+    }
     const context = { owner: 'Router', provider: () => null, hook: () => this.onLateResult, operation, signal }
-    return abortable(context, () => this.#native.call(snakeKey(operation), args()), convert)
+    return abortable(context, () => this.#native.call(snakeKey(operation), json), convert)
+  }
+
+  #callSync(operation, args, convert = same) {
+    return convert(fromCore(guard(() => this.#native.callSync(snakeKey(operation), args()))))
   }
 
   /** Resolves with `{ accepted, rejected, uncertain, attempts, requests }`; every entry names its provider. */
@@ -447,7 +555,7 @@ class Router {
   }
 
   sendSync(message) {
-    return routedReport(fromCore(guard(() => this.#native.callSync('send', toCore(message)))))
+    return this.#callSync('send', () => toCore(message), routedReport)
   }
 
   sendPersonalized(message, options) {
@@ -455,24 +563,22 @@ class Router {
   }
 
   sendPersonalizedSync(message) {
-    return routedReport(fromCore(guard(() => this.#native.callSync('send_personalized', toCore(message)))))
+    return this.#callSync('sendPersonalized', () => toCore(message), routedReport)
   }
 
   /** States of routed ids (`report.accepted` will do): each provider is asked about its own. */
   status(ids, options) {
-    return this.#call('status', () => routedIds(ids), options)
+    return this.#call('status', () => given({ ids: routedIds(ids) }), options)
   }
 
   statusSync(ids) {
-    return fromCore(guard(() => this.#native.callSync('status', routedIds(ids))))
+    return this.#callSync('status', () => given({ ids: routedIds(ids) }))
   }
 
   resetCooldowns() {
     guard(() => this.#native.resetCooldowns())
   }
 }
-
-const routedIds = (ids) => JSON.stringify([...ids].map(({ provider, messageId }) => ({ provider, message_id: String(messageId) })))
 
 /** The provider emulator, for tests. */
 class Sandbox {
@@ -530,6 +636,14 @@ function parseWebhook(provider, { method = 'POST', query = {}, body = '', conten
   return fromCore(guard(() => native.parseWebhook(provider, request)))
 }
 
+/**
+ * The core's tables, as the core names them (snake_case): `{ version, operations, error_codes,
+ * delivery_states: [{ name, final }], providers }`. The tests compare this package with them.
+ */
+function tables() {
+  return JSON.parse(guard(() => native.tables()))
+}
+
 /** Counts an SMS text offline: encoding, characters, segments. */
 function smsInfo(text) {
   return fromCore(guard(() => native.smsInfo(String(text))))
@@ -543,5 +657,6 @@ module.exports = {
   VibergateError,
   parseWebhook,
   smsInfo,
+  tables,
   version: guard(() => native.version()),
 }

@@ -1,4 +1,4 @@
 import vibergate from './index.js'
 
-export const { AbortError, Client, Router, Sandbox, VibergateError, parseWebhook, smsInfo, version } = vibergate
+export const { AbortError, Client, Router, Sandbox, VibergateError, parseWebhook, smsInfo, tables, version } = vibergate
 export default vibergate

@@ -10,7 +10,10 @@ export declare class NativeClient {
   constructor(config: string, log?: (((arg: string) => void)) | undefined | null)
   provider(): string
   toDsn(): string
-  /** Runs `op` with JSON `args` off the JS thread; resolves with the JSON result. */
+  /**
+   * Runs the operation `op` of the core's table (`api::OPERATIONS`) with its JSON argument
+   * object `args` off the JS thread; resolves with the JSON result.
+   */
   call(op: string, args: string): Promise<string>
   /** `call`, blocking the calling thread. */
   callSync(op: string, args: string): string
@@ -21,7 +24,12 @@ export declare class NativeRouter {
   /** `chain` is DSNs joined by `||`; `log` receives every attempt and wait of every client. */
   constructor(chain: string, cooldownMs?: number | undefined | null, log?: (((arg: string) => void)) | undefined | null)
   toDsn(): string
+  /**
+   * Runs the router operation `op` of the core's table with its JSON argument object `args`
+   * off the JS thread; resolves with the JSON result.
+   */
   call(op: string, args: string): Promise<string>
+  /** `call`, blocking the calling thread. */
   callSync(op: string, args: string): string
   resetCooldowns(): void
 }
@@ -37,9 +45,21 @@ export declare class NativeSandbox {
   stop(): void
 }
 
+/**
+ * The DSN in `VIBERGATE_DSN`, with the core's meaning of "not set" (unset, empty or white
+ * space): what `Client.fromEnv()` reads, so that it agrees with every other language.
+ */
+export declare function dsnFromEnv(): string
+
 /** Parses a provider callback; `request` is `{"method","query","body","content_type"}` JSON. */
 export declare function parseWebhook(provider: string, request: string): string
 
 export declare function smsInfo(text: string): string
+
+/**
+ * The core's tables as JSON (`{"version","operations","error_codes","delivery_states",
+ * "providers"}`): the tests compare `index.js` and `index.d.ts` with them.
+ */
+export declare function tables(): string
 
 export declare function version(): string

@@ -44,6 +44,46 @@ cat >"$work/tsconfig.json" <<EOF
 EOF
 "$tools/node_modules/.bin/tsc" --noEmit -p "$work/tsconfig.json"
 
+# Every operation of the core's table, as tsc sees it: a sample naming each method and its Sync
+# twin (generated from tables(), so a new operation is in it at once) is type-checked against
+# index.d.ts, and against the declarations tsc itself derives from index.js: the methods are
+# written in the classes, not attached at run time where editors and tsc cannot see them.
+sample="$work/operations"
+rm -rf "$sample" && mkdir -p "$sample/js-types"
+node -e '
+const { tables } = require(process.argv[1])
+const camel = (n) => n.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
+const lines = ["import { Client, Router } from \"vibergate\"", "export type Methods = ["]
+for (const op of tables().operations) {
+  for (const kind of op.on) {
+    const cls = kind === "client" ? "Client" : "Router"
+    lines.push(`  ${cls}["${camel(op.name)}"], ${cls}["${camel(op.name)}Sync"],`)
+  }
+}
+lines.push("]", "")
+process.stdout.write(lines.join("\n"))
+' "$pkg" >"$sample/operations.ts"
+"$tools/node_modules/.bin/tsc" --allowJs --declaration --emitDeclarationOnly --skipLibCheck \
+  --target ES2022 --module commonjs --typeRoots "$tools/node_modules/@types" --types node \
+  --outDir "$sample/js-types" "$pkg/index.js"
+for types in "$pkg/index.d.ts" "$sample/js-types/index.d.ts"; do
+  cat >"$sample/tsconfig.json" <<EOF
+{
+  "compilerOptions": {
+    "target": "ES2022", "module": "commonjs", "moduleResolution": "node", "strict": true,
+    "noEmit": true, "skipLibCheck": true, "types": ["node"],
+    "typeRoots": ["$tools/node_modules/@types"],
+    "baseUrl": "$sample", "paths": { "vibergate": ["$types"] }
+  },
+  "files": ["$sample/operations.ts"]
+}
+EOF
+  if ! "$tools/node_modules/.bin/tsc" -p "$sample/tsconfig.json"; then
+    echo "tsc does not see every operation of the table in $types" >&2
+    exit 1
+  fi
+done
+
 # The examples, as a user's project would run them (CommonJS and ESM).
 app="$work/example"
 rm -rf "$app" && mkdir -p "$app/node_modules"

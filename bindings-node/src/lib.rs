@@ -1,5 +1,6 @@
 //! The native addon behind the `vibergate` npm package: a thin napi-rs layer over
-//! `vibergate-core`. Operations take and return JSON text (snake_case, the C ABI's shapes); the
+//! `vibergate-core`. Operations are the core's table (`api::call`): they take and return JSON
+//! text (snake_case, the C ABI's shapes), and nothing here knows one operation from another; the
 //! camelCase, Promise-based API is `index.js`. Async calls run on this addon's own threads (`pool`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -10,10 +11,11 @@ mod pool;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
+use vibergate_core::api::{self, Target};
+use vibergate_core::config::ConfigSyntax;
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
 use vibergate_core::{
-    Client, Config, Error as CoreError, ErrorCode, InboundQuery, ListMessage, LogRecord, Message,
-    PersonalizedMessage, ProviderId, RoutedId, Router, WebhookRequest,
+    Client, Config, Error as CoreError, LogRecord, ProviderId, Router, WebhookRequest,
 };
 
 /// A core error crosses as its JSON in the message; `index.js` turns it into `VibergateError`.
@@ -26,8 +28,8 @@ fn to_napi(error: CoreError) -> napi::Error {
     napi::Error::from_reason(json.to_string())
 }
 
-/// A core error about a DSN the caller wrote: DSN options are snake_case in every language, so
-/// the names stay as they are.
+/// A core error about a DSN the caller wrote (or about `VIBERGATE_DSN`): DSN options are
+/// snake_case in every language, so the names stay as they are.
 fn to_napi_dsn(error: CoreError) -> napi::Error {
     napi::Error::from_reason(error.to_json())
 }
@@ -90,17 +92,15 @@ fn camel_names(text: &str, also: &[String]) -> String {
     out
 }
 
-/// Parses the JSON `index.js` built from the caller's `what`; errors are the core's, in the
-/// caller's words (`unknown field "txt" (did you mean "text"?)`, `field` the path), renamed to
-/// camelCase by [`to_napi`].
+/// Parses the JSON `index.js` built from the caller's `what` (a fault, a webhook request: inputs
+/// that are not operations of the table); errors are the core's, in the caller's words, named
+/// after `what` by the core's own rule ([`api::name_argument`]) and renamed to camelCase by
+/// [`to_napi`].
 fn parse<T: serde::de::DeserializeOwned>(
     json: &str,
     what: &str,
 ) -> std::result::Result<T, CoreError> {
-    vibergate_core::suggest::parse_json(json).map_err(|e| match e.field {
-        Some(_) => e,
-        None => CoreError::new(e.code(), format!("{what}: {}", e.message)).with_field(what),
-    })
+    vibergate_core::suggest::parse_json(json).map_err(|e| api::name_argument(e, what))
 }
 
 /// The JavaScript function that receives the log records of a client (`logger` in `index.js`):
@@ -134,62 +134,6 @@ fn to_json<T: serde::Serialize>(value: &T) -> std::result::Result<String, CoreEr
     serde_json::to_string(value).map_err(|e| CoreError::internal(e.to_string()))
 }
 
-/// Runs one operation by name with its JSON arguments; every operation is here once.
-fn run(client: &Client, op: &str, args: &str) -> std::result::Result<String, CoreError> {
-    #[derive(serde::Deserialize, Default)]
-    #[serde(default)]
-    struct Args {
-        ids: Vec<String>,
-        id: String,
-        page: Option<u32>,
-        offset: Option<u32>,
-        limit: Option<u32>,
-    }
-    let simple = || -> std::result::Result<Args, CoreError> {
-        if args.trim().is_empty() {
-            Ok(Args::default())
-        } else {
-            parse(args, "arguments")
-        }
-    };
-    match op {
-        "send" => to_json(&client.send(&parse::<Message>(args, "message")?)?),
-        "send_personalized" => {
-            to_json(&client.send_personalized(&parse::<PersonalizedMessage>(args, "message")?)?)
-        }
-        "status" => to_json(&client.status(&simple()?.ids)?),
-        "status_batch" => to_json(&client.status_batch(&simple()?.id)?),
-        "balance" => to_json(&client.balance()?),
-        "rates" => to_json(&client.rates()?),
-        "chats" => to_json(&client.chats(simple()?.page.unwrap_or(1))?),
-        "chat" => {
-            let a = simple()?;
-            to_json(&client.chat(&a.id, a.page.unwrap_or(1))?)
-        }
-        "inbound" => to_json(&client.inbound(&parse::<InboundQuery>(args, "query")?)?),
-        "capabilities" => to_json(&client.capabilities()),
-        "send_to_list" => to_json(&client.send_to_list(&parse::<ListMessage>(args, "message")?)?),
-        "confirm_mailing" => {
-            let id = simple()?.id;
-            client.confirm_mailing(&id)?;
-            to_json(&serde_json::json!({ "confirmed": id }))
-        }
-        "mailings" => {
-            let a = simple()?;
-            to_json(&client.mailings(a.offset.unwrap_or(0), a.limit.unwrap_or(100))?)
-        }
-        "mailing" => to_json(&client.mailing(&simple()?.id)?),
-        "delivery_list" => to_json(&client.delivery_list(&simple()?.id)?),
-        "mark_inbound_read" => {
-            to_json(&serde_json::json!({ "marked": client.mark_inbound_read(&simple()?.ids)? }))
-        }
-        other => Err(
-            CoreError::new(ErrorCode::Unsupported, format!("no operation {other:?}"))
-                .with_field("operation"),
-        ),
-    }
-}
-
 /// The panic boundary: every `#[napi]` export, and the work of every Promise, runs its body
 /// through here. A Rust panic becomes an error with code `internal` (a `VibergateError` in
 /// `index.js`) instead of unwinding into Node, which aborts the process. The message never
@@ -199,11 +143,7 @@ fn guarded<T>(body: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
         test_hooks::panic_if_armed();
         body()
     }))
-    .unwrap_or_else(|_| {
-        Err(to_napi(CoreError::internal(
-            "vibergate panicked: this is a bug in vibergate, please report it (the panic message went to stderr)",
-        )))
-    })
+    .unwrap_or_else(|_| Err(to_napi(CoreError::from_panic())))
 }
 
 /// Test-only: `__panicForTests(skip)` makes the boundary entered after `skip` others panic, so
@@ -265,19 +205,15 @@ impl NativeClient {
         log: Option<ThreadsafeFunction<String, (), String, Status, false, true>>,
     ) -> napi::Result<Self> {
         guarded(|| {
-            let config = config.trim();
-            let (config, to_napi) = if config.starts_with('{') {
-                (
-                    Config::from_json(config),
-                    to_napi as fn(CoreError) -> napi::Error,
-                )
-            } else {
-                (
-                    Config::from_dsn(config),
-                    to_napi_dsn as fn(CoreError) -> napi::Error,
-                )
+            // An options object (JSON) is named in camelCase by `index.js`'s caller, a DSN in
+            // its own snake_case words: the core says which one the text is.
+            let to_napi = match ConfigSyntax::of(&config) {
+                ConfigSyntax::Json => to_napi as fn(CoreError) -> napi::Error,
+                ConfigSyntax::Dsn => to_napi_dsn as fn(CoreError) -> napi::Error,
             };
-            let client = config.and_then(Client::new).map_err(to_napi)?;
+            let client = Config::parse(&config)
+                .and_then(Client::new)
+                .map_err(to_napi)?;
             Ok(NativeClient {
                 client: Arc::new(with_log(client, log.map(Arc::new))),
             })
@@ -294,7 +230,8 @@ impl NativeClient {
         guarded(|| Ok(self.client.to_dsn()))
     }
 
-    /// Runs `op` with JSON `args` off the JS thread; resolves with the JSON result.
+    /// Runs the operation `op` of the core's table (`api::OPERATIONS`) with its JSON argument
+    /// object `args` off the JS thread; resolves with the JSON result.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn call<'env>(
         &self,
@@ -304,14 +241,14 @@ impl NativeClient {
     ) -> napi::Result<Object<'env>> {
         guarded(|| {
             let client = self.client.clone();
-            promise(env, move || run(&client, &op, &args))
+            promise(env, move || api::call(Target::Client(&client), &op, &args))
         })
     }
 
     /// `call`, blocking the calling thread.
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
-        guarded(|| run(&self.client, &op, &args).map_err(to_napi))
+        guarded(|| api::call(Target::Client(&self.client), &op, &args).map_err(to_napi))
     }
 }
 
@@ -319,24 +256,6 @@ impl NativeClient {
 #[napi]
 pub struct NativeRouter {
     router: Arc<Router>,
-}
-
-fn run_router(router: &Router, op: &str, args: &str) -> std::result::Result<String, CoreError> {
-    match op {
-        "send" => to_json(&router.send(&parse::<Message>(args, "message")?)?),
-        "send_personalized" => {
-            to_json(&router.send_personalized(&parse::<PersonalizedMessage>(args, "message")?)?)
-        }
-        "status" => {
-            let ids: Vec<RoutedId> = parse(args, "ids")?;
-            to_json(&router.status(&ids.into_iter().map(Into::into).collect::<Vec<_>>())?)
-        }
-        other => Err(CoreError::new(
-            ErrorCode::Unsupported,
-            format!("no router operation {other:?}"),
-        )
-        .with_field("operation")),
-    }
 }
 
 #[napi]
@@ -350,10 +269,7 @@ impl NativeRouter {
     ) -> napi::Result<Self> {
         guarded(|| {
             let log = log.map(Arc::new);
-            let clients = chain
-                .split("||")
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
+            let clients = vibergate_core::dsn::split_chain(&chain)
                 .map(|dsn| Client::from_dsn(dsn).map(|c| with_log(c, log.clone())))
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(to_napi_dsn)?;
@@ -372,6 +288,8 @@ impl NativeRouter {
         guarded(|| Ok(self.router.to_dsn()))
     }
 
+    /// Runs the router operation `op` of the core's table with its JSON argument object `args`
+    /// off the JS thread; resolves with the JSON result.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn call<'env>(
         &self,
@@ -381,13 +299,14 @@ impl NativeRouter {
     ) -> napi::Result<Object<'env>> {
         guarded(|| {
             let router = self.router.clone();
-            promise(env, move || run_router(&router, &op, &args))
+            promise(env, move || api::call(Target::Router(&router), &op, &args))
         })
     }
 
+    /// `call`, blocking the calling thread.
     #[napi]
     pub fn call_sync(&self, op: String, args: String) -> napi::Result<String> {
-        guarded(|| run_router(&self.router, &op, &args).map_err(to_napi))
+        guarded(|| api::call(Target::Router(&self.router), &op, &args).map_err(to_napi))
     }
 
     #[napi]
@@ -426,14 +345,8 @@ impl NativeSandbox {
     #[napi(constructor)]
     pub fn new(config: String) -> napi::Result<Self> {
         guarded(|| {
-            let config: SandboxConfig = serde_json::from_str(&config)
-                .map_err(|e| to_napi(CoreError::invalid_config(format!("sandbox config: {e}"))))?;
-            let sandbox = Sandbox::start(config).map_err(|e| {
-                to_napi(CoreError::new(
-                    ErrorCode::Transport,
-                    format!("cannot start the sandbox: {e}"),
-                ))
-            })?;
+            let config = SandboxConfig::from_json(&config).map_err(to_napi)?;
+            let sandbox = Sandbox::start(config).map_err(to_napi)?;
             Ok(NativeSandbox {
                 sandbox: Mutex::new(Some(sandbox)),
             })
@@ -447,12 +360,7 @@ impl NativeSandbox {
 
     #[napi]
     pub fn dsn(&self, provider: String) -> napi::Result<String> {
-        self.with(|s| {
-            let p = ProviderId::parse(&provider).ok_or_else(|| {
-                CoreError::invalid_config(format!("unknown provider {provider:?}"))
-            })?;
-            Ok(s.dsn(p))
-        })
+        self.with(|s| Ok(s.dsn(provider.parse::<ProviderId>()?)))
     }
 
     #[napi]
@@ -494,12 +402,7 @@ impl NativeSandbox {
 #[napi]
 pub fn parse_webhook(provider: String, request: String) -> napi::Result<String> {
     guarded(|| {
-        let p = ProviderId::parse(&provider).ok_or_else(|| {
-            to_napi(CoreError::invalid_message(
-                "provider",
-                format!("unknown provider {provider:?}"),
-            ))
-        })?;
+        let p = provider.parse::<ProviderId>().map_err(to_napi)?;
         let request: WebhookRequest = parse(&request, "request").map_err(to_napi)?;
         vibergate_core::parse_webhook(p, &request)
             .and_then(|e| to_json(&e))
@@ -515,4 +418,18 @@ pub fn sms_info(text: String) -> napi::Result<String> {
 #[napi]
 pub fn version() -> napi::Result<String> {
     guarded(|| Ok(vibergate_core::VERSION.to_owned()))
+}
+
+/// The DSN in `VIBERGATE_DSN`, with the core's meaning of "not set" (unset, empty or white
+/// space): what `Client.fromEnv()` reads, so that it agrees with every other language.
+#[napi]
+pub fn dsn_from_env() -> napi::Result<String> {
+    guarded(|| vibergate_core::client::dsn_from_env().map_err(to_napi_dsn))
+}
+
+/// The core's tables as JSON (`{"version","operations","error_codes","delivery_states",
+/// "providers"}`): the tests compare `index.js` and `index.d.ts` with them.
+#[napi]
+pub fn tables() -> napi::Result<String> {
+    guarded(|| Ok(api::tables().to_string()))
 }

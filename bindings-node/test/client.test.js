@@ -83,5 +83,28 @@ test('configuration: fromEnv, toDsn redacts, repr', () => {
   assert.ok(client.toDsn().startsWith('inteltele://sandbox:***@default'))
   assert.ok(!String(client).includes('sandbox-key'))
   delete process.env.VIBERGATE_DSN
-  assert.throws(() => Client.fromEnv(), { name: 'VibergateError', code: 'invalid_config' })
+  assert.throws(() => Client.fromEnv(), { name: 'VibergateError', code: 'invalid_config', field: 'VIBERGATE_DSN' })
+  // The core's meaning, as in every language: empty or blank is not set either.
+  for (const blank of ['', '   ']) {
+    process.env.VIBERGATE_DSN = blank
+    assert.throws(() => Client.fromEnv(), { name: 'VibergateError', code: 'invalid_config', field: 'VIBERGATE_DSN' })
+  }
+  delete process.env.VIBERGATE_DSN
+})
+
+test('defaults are the core\'s: chats, chat and mailings without their optional arguments', async () => {
+  const club = new Client(sb.dsn('smsclub'))
+  const report = await club.send({ to: ['380989361121'], text: 'Hi', twoWay: true })
+  const chatId = report.accepted[0].chatId
+  assert.deepEqual(await club.chats(), await club.chats(1))
+  assert.deepEqual(club.chatsSync(null), club.chatsSync(1))
+  assert.deepEqual((await club.chat(chatId)).chatId, chatId)
+  const smsby = Client.smsby({ token: 't', baseUrl: sb.baseUrl, sender: '1' })
+  const requests = () => sb.requests().filter((r) => r.provider === 'smsby').map((r) => `${r.query} ${r.body}`)
+  const before = requests().length
+  await smsby.mailings()
+  smsby.mailingsSync(undefined, 7)
+  const [all, seven] = requests().slice(before)
+  assert.match(all, /limit_rows=100\b/, all)
+  assert.match(seven, /limit_offset=0\b.*limit_rows=7\b|limit_rows=7\b.*limit_offset=0\b/, seven)
 })

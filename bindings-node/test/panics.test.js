@@ -5,7 +5,7 @@
 // others panics.
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const { Client, Router, Sandbox, VibergateError, parseWebhook, smsInfo } = require('..')
+const { Client, Router, Sandbox, VibergateError, parseWebhook, smsInfo, tables } = require('..')
 const native = require('../native.js').load()
 
 let sb
@@ -69,6 +69,8 @@ test('every native export maps a panic to an internal VibergateError', async () 
     'NativeSandbox.stop': () => other.stop(),
     parseWebhook: () => parseWebhook('inteltele', { query: 'msgid=1&status=delivrd' }),
     smsInfo: () => smsInfo('Hi'),
+    dsnFromEnv: () => Client.fromEnv(),
+    tables: () => tables(),
     // Straight from the addon (index.js reads the version once, at load, through its guard).
     __panicForTests: () => raw(() => native.__panicForTests()),
     version: () => raw(() => native.version()),
