@@ -517,10 +517,10 @@ class Router {
    * @param {{ cooldownMs?: number, onLateResult?: (late: object) => void, logger?: Function | { info: Function, debug?: Function } }} [options]
    */
   constructor(chain, { cooldownMs, onLateResult, logger } = {}) {
-    // A list is joined into the one chain syntax the core splits (`||`).
-    const joined = Array.isArray(chain) ? chain.join(' || ') : String(chain)
+    // A string or a list goes to the core as it is: the chain syntax (`||`) is the core's.
+    const dsns = Array.isArray(chain) ? chain.map(String) : String(chain)
     const log = logCallback(logger, 'Router')
-    this.#native = guard(() => new native.NativeRouter(joined, cooldownMs, log))
+    this.#native = guard(() => new native.NativeRouter(dsns, cooldownMs, log))
     this.onLateResult = onLateResult ?? null
   }
 

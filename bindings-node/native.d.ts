@@ -21,8 +21,11 @@ export declare class NativeClient {
 
 /** Failover across providers. */
 export declare class NativeRouter {
-  /** `chain` is DSNs joined by `||`; `log` receives every attempt and wait of every client. */
-  constructor(chain: string, cooldownMs?: number | undefined | null, log?: (((arg: string) => void)) | undefined | null)
+  /**
+   * `chain` is DSNs joined by `||`, or a list of DSNs (each read the same way); `log`
+   * receives every attempt and wait of every client.
+   */
+  constructor(chain: string | Array<string>, cooldownMs?: number | undefined | null, log?: (((arg: string) => void)) | undefined | null)
   toDsn(): string
   /**
    * Runs the router operation `op` of the core's table with its JSON argument object `args`

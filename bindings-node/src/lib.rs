@@ -260,16 +260,24 @@ pub struct NativeRouter {
 
 #[napi]
 impl NativeRouter {
-    /// `chain` is DSNs joined by `||`; `log` receives every attempt and wait of every client.
+    /// `chain` is DSNs joined by `||`, or a list of DSNs (each read the same way); `log`
+    /// receives every attempt and wait of every client.
     #[napi(constructor)]
     pub fn new(
-        chain: String,
+        chain: Either<String, Vec<String>>,
         cooldown_ms: Option<u32>,
         log: Option<ThreadsafeFunction<String, (), String, Status, false, true>>,
     ) -> napi::Result<Self> {
         guarded(|| {
             let log = log.map(Arc::new);
-            let clients = vibergate_core::dsn::split_chain(&chain)
+            // The chain syntax is the core's (`dsn::split_chain`): a list is never joined in JS.
+            let parts = match &chain {
+                Either::A(text) => std::slice::from_ref(text),
+                Either::B(list) => list.as_slice(),
+            };
+            let clients = parts
+                .iter()
+                .flat_map(|part| vibergate_core::dsn::split_chain(part))
                 .map(|dsn| Client::from_dsn(dsn).map(|c| with_log(c, log.clone())))
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(to_napi_dsn)?;
