@@ -933,3 +933,119 @@ fn send_to_list_refuses_flags_sms_by_lists_do_not_have() {
     }
     assert!(sb.requests().is_empty());
 }
+
+/// The CLI's name of each operation of the core's table; a new operation fails this test
+/// until the CLI has a subcommand for it.
+fn cli_name(operation: &str) -> String {
+    match operation {
+        "mark_inbound_read" => "mark-read".into(),
+        other => other.replace('_', "-"),
+    }
+}
+
+#[test]
+fn every_operation_of_the_table_has_a_subcommand() {
+    let out = run(&["--help"], None);
+    let commands = subcommands(&String::from_utf8_lossy(&out.stdout));
+    for op in vibergate_core::api::OPERATIONS {
+        let name = cli_name(op.name);
+        assert!(
+            commands.contains(&name),
+            "operation {} has no subcommand {name}: {commands:?}",
+            op.name
+        );
+    }
+}
+
+#[test]
+fn an_unknown_provider_is_the_cores_invalid_config_error() {
+    let out = run(
+        &["webhook", "parse", "--provider", "smsclb", "--json"],
+        Some("{}"),
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let error = json(&out);
+    assert_eq!(error["code"], "invalid_config");
+    assert_eq!(error["field"], "provider");
+    assert!(
+        error["message"].as_str().unwrap().contains("smsclub"),
+        "{error}"
+    );
+
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let chain = format!(
+        "{} || {}",
+        sb.dsn(ProviderId::SmsClub),
+        sb.dsn(ProviderId::DecisionTelecom)
+    );
+    let out = run(&["status", "--dsn", &chain, "smsclb:1"], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("invalid_config"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn results_and_defaults_are_the_operation_tables() {
+    let sb = Sandbox::start(SandboxConfig::default()).unwrap();
+    let dsn = sb.dsn(ProviderId::SmsBy);
+    // No --limit: the table's default limit reaches SMS.by.
+    assert_succeeded(&run(&["mailings", "--dsn", &dsn, "--json"], None));
+    let list = sb
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("getViberMessages"))
+        .unwrap();
+    let want = format!("limit_rows={}", vibergate_core::api::DEFAULT_MAILINGS_LIMIT);
+    let sent = format!("{}&{}", list.query, list.body);
+    assert!(sent.contains(&want), "{sent}");
+
+    let new_mailing = || {
+        let list = run(
+            &[
+                "send-to-list",
+                "--dsn",
+                &dsn,
+                "--list-id",
+                "1",
+                "--text",
+                "News",
+                "--json",
+            ],
+            None,
+        );
+        json(&list)["mailing_id"].as_str().unwrap().to_owned()
+    };
+    let mailing = new_mailing();
+    let out = run(
+        &["confirm-mailing", "--dsn", &dsn, &mailing, "--json"],
+        None,
+    );
+    assert_succeeded(&out);
+    assert_eq!(json(&out), serde_json::json!({ "confirmed": mailing }));
+    let mailing = new_mailing();
+    let out = run(&["confirm-mailing", "--dsn", &dsn, &mailing], None);
+    assert_succeeded(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("mailing {mailing} confirmed")),
+        "{text}"
+    );
+    let marked = run(&["mark-read", "--dsn", &dsn, "1", "2", "--json"], None);
+    assert_succeeded(&marked);
+    assert!(json(&marked).get("marked").is_some(), "{}", json(&marked));
+}
+
+#[test]
+fn an_empty_vibergate_dsn_is_not_set() {
+    let out = Command::new(env!("CARGO_BIN_EXE_vibergate"))
+        .args(["balance"])
+        .env("VIBERGATE_DSN", " ")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no provider"));
+}
