@@ -82,6 +82,15 @@ test('the unknown operation the table lacks is the core\'s error', () => {
   })
 })
 
+test('the operations whose late outcome is reported (ACTING in index.js) are operations of the table', () => {
+  const match = js.match(/const ACTING = new Set\(\[([^\]]*)\]\)/)
+  assert.ok(match, 'index.js has no ACTING set')
+  const acting = [...match[1].matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1])
+  const known = operations('client')
+  assert.deepEqual(acting.filter((name) => !known.includes(name)), [])
+  assert.ok(acting.includes('send'))
+})
+
 test('the ErrorCode union of index.d.ts is the core\'s list of error codes', () => {
   assert.deepEqual(union('ErrorCode'), table.error_codes)
 })
