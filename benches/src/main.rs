@@ -272,14 +272,21 @@ fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "rust".into());
     match mode.as_str() {
         "responder" => {
-            println!("{}", responder::start());
+            let server = responder::start();
+            println!("{}", server.base_url());
             loop {
                 std::thread::sleep(Duration::from_secs(3600));
             }
         }
-        "rust" => rust(&responder::start()),
+        "rust" => {
+            let server = responder::start();
+            rust(&server.base_url());
+        }
         "bulk" => bulk(),
-        "footprint" => footprint(&responder::start()),
+        "footprint" => {
+            let server = responder::start();
+            footprint(&server.base_url());
+        }
         "validate" => validate(),
         other => {
             eprintln!("unknown mode {other}; use responder, rust, bulk, footprint or validate");

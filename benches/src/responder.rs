@@ -1,9 +1,10 @@
 //! A minimal loopback responder: answers every provider path at once with a documented success
-//! body, keep-alive, so the benchmarks measure the clients, not the server.
+//! body, keep-alive, so the benchmarks measure the clients, not the server. It runs on the
+//! sandbox's server (`vibergate_core::sandbox::http`); only the answers live here.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::thread;
+use std::sync::Arc;
+
+use vibergate_core::sandbox::http::{Delivery, Request, Response, Server};
 
 /// The success body for a path (single recipient `380989361121` / DecisionTelecom id 429).
 fn body_for(path: &str) -> &'static str {
@@ -23,58 +24,19 @@ fn body_for(path: &str) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("/")
-            .split('?')
-            .next()
-            .unwrap_or("/")
-            .to_owned();
-        let mut length = 0usize;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            if header.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = header.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let answer = body_for(&path);
-        let response = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
-        if writer.write_all(response.as_bytes()).is_err() {
-            return;
-        }
-    }
+fn answer(request: Request) -> Delivery {
+    let body = body_for(&request.path).as_bytes().to_vec();
+    Delivery::Respond(Response::raw(200, "application/json", body))
 }
 
-/// Starts the responder on a free loopback port; returns its base URL.
-pub fn start() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            thread::spawn(move || serve(stream));
+/// Starts the responder on a free loopback port; it answers until the returned server is
+/// dropped.
+pub fn start() -> Server {
+    match Server::start(0, Arc::new(answer)) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("cannot start the responder on 127.0.0.1: {e}");
+            std::process::exit(1);
         }
-    });
-    url
+    }
 }

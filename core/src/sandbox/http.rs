@@ -1,49 +1,79 @@
-//! A small HTTP/1.1 server for the sandbox: one thread per connection, keep-alive, requests
-//! with `Content-Length` bodies, and the faults tests ask for.
+//! The one small HTTP/1.1 server behind the sandbox, the core's loopback tests
+//! (`core/tests/common`) and the benchmarks' responder: one thread per connection on 127.0.0.1,
+//! keep-alive, `Content-Length` and chunked request bodies read within fixed bounds, and a
+//! [`Handler`] that answers each request with a [`Delivery`]: a response, a dropped connection,
+//! a truncated or trickled body, or any of these after a delay. What each user does with a
+//! request (recording, fault injection, scripted replies) lives in its own handler.
+//!
+//! Not part of vibergate's API: it is public (and hidden) only so the tests and the benchmarks
+//! reach the same server the sandbox runs.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// The largest request body the sandbox reads.
-const MAX_BODY: usize = 16 * 1024 * 1024;
+pub use crate::transport::form_decode;
 
-/// A request as the sandbox read it.
+/// The largest request body the server reads; a larger one is answered 400.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The longest request line or header line, in bytes.
+pub const MAX_LINE: usize = 64 * 1024;
+/// The most header lines a request may have.
+pub const MAX_HEADERS: usize = 100;
+/// How long a connection may sit idle between requests before the server closes it.
+const IDLE: Duration = Duration::from_secs(30);
+
+/// A request as the server read it.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// `GET`, `POST`, …
     pub method: String,
+    /// The target's path, without the query.
     pub path: String,
-    /// Raw query string, without `?`.
+    /// The raw query string, without `?`.
     pub query: String,
+    /// Header names and values in the order received, values trimmed.
     pub headers: Vec<(String, String)>,
+    /// The body (a chunked one already joined).
     pub body: Vec<u8>,
+    /// Which TCP connection carried the request, numbered from 0 in accept order.
+    pub connection: usize,
 }
 
 impl Request {
+    /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 }
 
-/// An answer.
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// An answer. The server writes `Content-Length` itself; `headers` are the others.
 #[derive(Debug, Clone)]
 pub struct Response {
+    /// The status code.
     pub status: u16,
+    /// Headers other than `Content-Length`, written in this order.
     pub headers: Vec<(String, String)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
 impl Response {
+    /// A JSON body.
     pub fn json(status: u16, value: &serde_json::Value) -> Response {
         Response::raw(status, "application/json", value.to_string().into_bytes())
     }
 
+    /// A body with this content type.
     pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response {
             status,
@@ -52,84 +82,161 @@ impl Response {
         }
     }
 
+    /// The same response with one more header.
     pub fn with_header(mut self, name: &str, value: String) -> Response {
         self.headers.push((name.to_owned(), value));
         self
     }
 }
 
-/// How a response goes on the wire (faults bend it).
+/// How an answer goes on the wire.
 #[derive(Debug, Clone)]
 pub enum Delivery {
-    Normal(Response),
-    /// Close without answering.
+    /// Write the response; the connection stays open unless the request asked to close it.
+    Respond(Response),
+    /// Close the connection without answering.
     Drop,
-    /// Announce the full length, send part of the body, close.
-    Truncated(Response),
-    /// Send the body a byte at a time with a pause between bytes.
+    /// Write a head announcing `announced` bytes of body, then the response's body as it is
+    /// (shorter than announced), then close.
+    Truncated {
+        /// Status, headers and the part of the body that is sent.
+        response: Response,
+        /// The `Content-Length` the head promises.
+        announced: usize,
+    },
+    /// Write the head, then the body one byte at a time with this pause before each byte.
     Trickle(Response, Duration),
+    /// Wait, then deliver. The wait ends early (closing the connection) when the server stops.
+    After(Duration, Box<Delivery>),
 }
 
-/// What the application does with a connection's request.
+impl Delivery {
+    /// The status this delivery answers with (none when the connection is dropped).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Delivery::Respond(r) | Delivery::Trickle(r, _) => Some(r.status),
+            Delivery::Truncated { response, .. } => Some(response.status),
+            Delivery::After(_, next) => next.status(),
+            Delivery::Drop => None,
+        }
+    }
+}
+
+/// What the application does with a connection's requests.
 pub trait Handler: Send + Sync + 'static {
     /// Called when a request starts arriving, with the bytes already buffered (at least the
     /// start of the request line); `true` closes the connection without reading the request.
-    fn drop_before_read(&self, peek: &[u8]) -> bool;
+    /// An idle kept-alive connection never calls it.
+    fn drop_before_read(&self, _peek: &[u8]) -> bool {
+        false
+    }
+
+    /// Answers one request.
     fn handle(&self, request: Request) -> Delivery;
 }
 
-/// Open connections: a handle to close each and its thread to join.
-type Connections = Arc<std::sync::Mutex<Vec<(TcpStream, thread::JoinHandle<()>)>>>;
+impl<F> Handler for F
+where
+    F: Fn(Request) -> Delivery + Send + Sync + 'static,
+{
+    fn handle(&self, request: Request) -> Delivery {
+        self(request)
+    }
+}
 
+/// A flag that wakes whoever waits on it, so delays end as soon as the server stops.
+#[derive(Default)]
+struct Stop {
+    stopped: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Stop {
+    fn lock(&self) -> MutexGuard<'_, bool> {
+        self.stopped.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn is_set(&self) -> bool {
+        *self.lock()
+    }
+
+    /// Sets the flag; `false` when it was already set.
+    fn set(&self) -> bool {
+        let was = std::mem::replace(&mut *self.lock(), true);
+        self.wake.notify_all();
+        !was
+    }
+
+    /// Waits `pause` or until the flag is set; `true` when it is set.
+    fn wait(&self, pause: Duration) -> bool {
+        let deadline = Instant::now() + pause;
+        let mut stopped = self.lock();
+        while !*stopped {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            stopped = match self.wake.wait_timeout(stopped, left) {
+                Ok((guard, _)) => guard,
+                Err(e) => e.into_inner().0,
+            };
+        }
+        true
+    }
+}
+
+/// Open connections: a handle to close each and its thread to join.
+type Connections = Arc<Mutex<Vec<(TcpStream, thread::JoinHandle<()>)>>>;
+
+/// A running server. Stops (closing every connection and joining every thread) when dropped.
 pub struct Server {
-    pub port: u16,
-    stopping: Arc<AtomicBool>,
+    port: u16,
+    stop: Arc<Stop>,
     accept: Option<thread::JoinHandle<()>>,
     connections: Connections,
 }
 
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server").field("port", &self.port).finish()
+    }
+}
+
 impl Server {
+    /// Listens on `127.0.0.1:port` (0 picks a free port) and serves each connection on its own
+    /// thread with `handler`.
     pub fn start(port: u16, handler: Arc<dyn Handler>) -> io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
-        let stopping = Arc::new(AtomicBool::new(false));
-        let stop = stopping.clone();
+        let stop = Arc::new(Stop::default());
         let connections: Connections = Arc::default();
-        let open = connections.clone();
-        let accept = thread::Builder::new()
-            .name("vibergate-sandbox".into())
-            .spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let Ok(closer) = stream.try_clone() else {
-                        continue;
-                    };
-                    let handler = handler.clone();
-                    let stop = stop.clone();
-                    let spawned = thread::Builder::new()
-                        .name("vibergate-sandbox-conn".into())
-                        .spawn(move || serve(stream, &*handler, &stop));
-                    if let Ok(thread) = spawned {
-                        let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
-                        // Forget connections that have ended.
-                        open.retain(|(_, t)| !t.is_finished());
-                        open.push((closer, thread));
-                    }
-                }
-            })?;
+        let accept = {
+            let (stop, open) = (stop.clone(), connections.clone());
+            thread::Builder::new()
+                .name("vibergate-http".into())
+                .spawn(move || accept_loop(&listener, &handler, &stop, &open))?
+        };
         Ok(Server {
             port,
-            stopping,
+            stop,
             accept: Some(accept),
             connections,
         })
     }
 
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops accepting, closes every open connection and waits for their threads.
     pub fn stop(&mut self) {
-        if self.stopping.swap(true, Ordering::SeqCst) {
+        if !self.stop.set() {
             return;
         }
         // Wake the accept loop so it sees the flag.
@@ -137,8 +244,7 @@ impl Server {
         if let Some(t) = self.accept.take() {
             let _ = t.join();
         }
-        // Close every open connection and wait for its thread.
-        let open = std::mem::take(&mut *self.connections.lock().unwrap_or_else(|e| e.into_inner()));
+        let open = std::mem::take(&mut *lock(&self.connections));
         for (stream, thread) in open {
             let _ = stream.shutdown(Shutdown::Both);
             let _ = thread.join();
@@ -152,8 +258,39 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicBool) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn accept_loop(
+    listener: &TcpListener,
+    handler: &Arc<dyn Handler>,
+    stop: &Arc<Stop>,
+    open: &Connections,
+) {
+    for (connection, stream) in listener.incoming().enumerate() {
+        if stop.is_set() {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        let Ok(closer) = stream.try_clone() else {
+            continue;
+        };
+        let (handler, stop) = (handler.clone(), stop.clone());
+        let spawned = thread::Builder::new()
+            .name("vibergate-http-conn".into())
+            .spawn(move || serve(stream, connection, &*handler, &stop));
+        if let Ok(thread) = spawned {
+            let mut open = lock(open);
+            // Forget connections that have ended.
+            open.retain(|(_, t)| !t.is_finished());
+            open.push((closer, thread));
+        }
+    }
+}
+
+fn serve(stream: TcpStream, connection: usize, handler: &dyn Handler, stop: &Stop) {
+    let _ = stream.set_read_timeout(Some(IDLE));
     // Answers go out at once: with Nagle's algorithm a small body waits for the client's
     // delayed ACK of the head (tens of milliseconds).
     let _ = stream.set_nodelay(true);
@@ -163,10 +300,10 @@ fn serve(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicBool) {
     let mut reader = BufReader::new(read_half);
     let mut writer = stream;
     loop {
-        if stopping.load(Ordering::SeqCst) {
+        if stop.is_set() {
             return;
         }
-        // Wait for the next request line before deciding to drop: a kept-alive idle
+        // Wait for the next request line before asking the handler: a kept-alive idle
         // connection must not consume a fault.
         let peek = match reader.fill_buf() {
             Ok([]) | Err(_) => return,
@@ -176,90 +313,106 @@ fn serve(stream: TcpStream, handler: &dyn Handler, stopping: &AtomicBool) {
             let _ = writer.shutdown(Shutdown::Both);
             return;
         }
-        let Some(request) = read_request(&mut reader) else {
-            let _ = write_response(
-                &mut writer,
-                &Response::raw(400, "text/plain", b"bad request".to_vec()),
-            );
+        let Some(request) = read_request(&mut reader, connection) else {
+            let bad = Response::raw(400, "text/plain", b"bad request".to_vec());
+            let _ = write_response(&mut writer, &bad);
             return;
         };
         let close = request
             .header("connection")
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        match handler.handle(request) {
-            Delivery::Normal(response) => {
-                if write_response(&mut writer, &response).is_err() || close {
-                    return;
-                }
-            }
-            Delivery::Drop => {
-                let _ = writer.shutdown(Shutdown::Both);
-                return;
-            }
-            Delivery::Truncated(response) => {
-                let head = head(&response, response.body.len() + 64);
-                let half = &response.body[..response.body.len() / 2];
-                let _ = writer
-                    .write_all(head.as_bytes())
-                    .and_then(|_| writer.write_all(half))
-                    .and_then(|_| writer.flush());
-                let _ = writer.shutdown(Shutdown::Both);
-                return;
-            }
-            Delivery::Trickle(response, pause) => {
-                let head = head(&response, response.body.len());
-                if writer.write_all(head.as_bytes()).is_err() {
-                    return;
-                }
-                for b in &response.body {
-                    thread::sleep(pause);
-                    if writer
-                        .write_all(&[*b])
-                        .and_then(|_| writer.flush())
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-            }
+        if !deliver(&mut writer, handler.handle(request), stop) || close {
+            return;
         }
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
+/// Puts a delivery on the wire; `false` when the connection is (or must be) closed.
+fn deliver(writer: &mut TcpStream, delivery: Delivery, stop: &Stop) -> bool {
+    match delivery {
+        Delivery::Respond(response) => write_response(writer, &response).is_ok(),
+        Delivery::Drop => {
+            let _ = writer.shutdown(Shutdown::Both);
+            false
+        }
+        Delivery::Truncated {
+            response,
+            announced,
+        } => {
+            let _ = writer
+                .write_all(head(&response, announced).as_bytes())
+                .and_then(|_| writer.write_all(&response.body))
+                .and_then(|_| writer.flush());
+            let _ = writer.shutdown(Shutdown::Both);
+            false
+        }
+        Delivery::Trickle(response, pause) => {
+            if writer
+                .write_all(head(&response, response.body.len()).as_bytes())
+                .is_err()
+            {
+                return false;
+            }
+            for b in &response.body {
+                if stop.wait(pause)
+                    || writer
+                        .write_all(&[*b])
+                        .and_then(|_| writer.flush())
+                        .is_err()
+                {
+                    return false;
+                }
+            }
+            true
+        }
+        Delivery::After(pause, next) => !stop.wait(pause) && deliver(writer, *next, stop),
+    }
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes; `None` at the end of the stream, on an error
+/// or when the line is too long.
+fn read_line(reader: &mut impl BufRead) -> Option<String> {
+    let mut line = Vec::new();
+    // One byte over the bound tells a line that is too long from one that fits exactly.
+    let limit = u64::try_from(MAX_LINE)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    reader.take(limit).read_until(b'\n', &mut line).ok()?;
+    if line.last() != Some(&b'\n') {
+        return None;
+    }
+    String::from_utf8(line).ok()
+}
+
+fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<Request> {
+    let line = read_line(reader)?;
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_owned();
     let target = parts.next()?.to_owned();
     let mut headers = Vec::new();
     loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).ok()? == 0 {
-            return None;
-        }
-        let h = h.trim_end();
-        if h.is_empty() {
+        let line = read_line(reader)?;
+        let line = line.trim_end();
+        if line.is_empty() {
             break;
         }
-        let (k, v) = h.split_once(':')?;
-        headers.push((k.trim().to_owned(), v.trim().to_owned()));
-        if headers.len() > 100 {
+        if headers.len() == MAX_HEADERS {
             return None;
         }
+        let (k, v) = line.split_once(':')?;
+        headers.push((k.trim().to_owned(), v.trim().to_owned()));
     }
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    let body = if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+    let chunked = header(&headers, "transfer-encoding").is_some_and(|v| {
+        v.split(',')
+            .any(|coding| coding.trim().eq_ignore_ascii_case("chunked"))
+    });
+    let body = if chunked {
         read_chunked(reader)?
     } else {
-        let length: usize = find("content-length")
-            .map(|v| v.parse().ok())
-            .unwrap_or(Some(0))?;
+        let length: usize = match header(&headers, "content-length") {
+            Some(v) => v.parse().ok()?,
+            None => 0,
+        };
         if length > MAX_BODY {
             return None;
         }
@@ -277,24 +430,33 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
         query,
         headers,
         body,
+        connection,
     })
 }
 
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
+fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
     let mut body = Vec::new();
     loop {
-        let mut size = String::new();
-        reader.read_line(&mut size).ok()?;
-        let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
-        if body.len() + size > MAX_BODY {
+        let line = read_line(reader)?;
+        let size = usize::from_str_radix(line.trim().split(';').next()?.trim(), 16).ok()?;
+        if size > MAX_BODY.saturating_sub(body.len()) {
             return None;
         }
-        let mut chunk = vec![0; size + 2];
-        reader.read_exact(&mut chunk).ok()?;
         if size == 0 {
-            return Some(body);
+            // Trailer lines, up to the empty line that ends the body.
+            for _ in 0..=MAX_HEADERS {
+                if read_line(reader)?.trim_end().is_empty() {
+                    return Some(body);
+                }
+            }
+            return None;
         }
-        body.extend_from_slice(&chunk[..size]);
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..]).ok()?;
+        if !read_line(reader)?.trim_end().is_empty() {
+            return None;
+        }
     }
 }
 
@@ -305,7 +467,10 @@ fn head(response: &Response, length: usize) -> String {
         reason(response.status)
     );
     for (k, v) in &response.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        head.push_str(k);
+        head.push_str(": ");
+        head.push_str(v);
+        head.push_str("\r\n");
     }
     head.push_str("\r\n");
     head
@@ -331,5 +496,64 @@ fn reason(status: u16) -> &'static str {
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Status",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn parse(raw: &[u8]) -> Option<Request> {
+        read_request(&mut Cursor::new(raw.to_vec()), 7)
+    }
+
+    #[test]
+    fn reads_a_request_with_a_length_body() {
+        let r = parse(b"POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc")
+            .unwrap();
+        assert_eq!(
+            (
+                r.method.as_str(),
+                r.path.as_str(),
+                r.query.as_str(),
+                r.connection
+            ),
+            ("POST", "/a/b", "x=1&y=2", 7)
+        );
+        assert_eq!(r.header("content-length"), Some("3"));
+        assert_eq!(r.body, b"abc");
+    }
+
+    #[test]
+    fn reads_a_chunked_body_with_extensions_and_trailers() {
+        let raw = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n";
+        assert_eq!(parse(raw).unwrap().body, b"abcde");
+    }
+
+    #[test]
+    fn refuses_what_is_out_of_bounds_or_malformed() {
+        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE));
+        assert!(parse(long.as_bytes()).is_none());
+        let many: String = (0..=MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
+        assert!(parse(format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()).is_none());
+        let big = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
+        assert!(parse(big.as_bytes()).is_none());
+        assert!(parse(b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n").is_none());
+        assert!(parse(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab").is_none());
+        assert!(parse(b"GET / HTTP/1.1\r\nno colon\r\n\r\n").is_none());
+        assert!(parse(b"GET / HTTP/1.1\r\nHost: h\r\n").is_none());
+    }
+
+    #[test]
+    fn a_stopped_wait_ends_at_once() {
+        let stop = Stop::default();
+        assert!(!stop.wait(Duration::from_millis(1)));
+        assert!(stop.set());
+        assert!(!stop.set());
+        assert!(stop.wait(Duration::from_secs(3600)));
     }
 }

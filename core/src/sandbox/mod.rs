@@ -23,7 +23,8 @@
 //! (a [`Fault`] or a list of them), `POST /_sandbox/reset`.
 
 mod decisiontelecom;
-mod http;
+#[doc(hidden)]
+pub mod http;
 mod inteltele;
 mod smsby;
 mod smsclub;
@@ -248,7 +249,7 @@ impl Shared {
             query: request.query.clone(),
             headers: request.headers.clone(),
             body: String::from_utf8_lossy(&request.body).into_owned(),
-            at_ms: self.started.elapsed().as_millis() as u64,
+            at_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
             fault,
             status: None,
         };
@@ -337,6 +338,7 @@ impl Handler for Shared {
                 query: String::new(),
                 headers: Vec::new(),
                 body: Vec::new(),
+                connection: 0,
             };
             self.record(&request, Some(FaultKind::DropBeforeRead));
             return true;
@@ -346,15 +348,15 @@ impl Handler for Shared {
 
     fn handle(&self, request: Request) -> Delivery {
         if request.path.starts_with("/_sandbox/") {
-            return Delivery::Normal(self.control(&request));
+            return Delivery::Respond(self.control(&request));
         }
         let fault = self.take_fault(provider_of(&request.path), false);
         let seq = self.record(&request, fault.clone());
         let delivery = match &fault {
-            None => Delivery::Normal(self.route(&request)),
+            None => Delivery::Respond(self.route(&request)),
             Some(FaultKind::Latency { ms }) => {
                 thread::sleep(Duration::from_millis(*ms));
-                Delivery::Normal(self.route(&request))
+                Delivery::Respond(self.route(&request))
             }
             Some(FaultKind::Status {
                 status,
@@ -365,14 +367,14 @@ impl Handler for Shared {
                 if let Some(after) = retry_after {
                     r = r.with_header("Retry-After", after.clone());
                 }
-                Delivery::Normal(r)
+                Delivery::Respond(r)
             }
             Some(FaultKind::RateLimit { retry_after }) => {
                 let mut r = Response::json(429, &json!({"error": "Too Many Requests"}));
                 if let Some(after) = retry_after {
                     r = r.with_header("Retry-After", after.clone());
                 }
-                Delivery::Normal(r)
+                Delivery::Respond(r)
             }
             Some(FaultKind::DropBeforeRead) => Delivery::Drop,
             Some(FaultKind::DropAfterRead) => {
@@ -381,42 +383,45 @@ impl Handler for Shared {
             }
             Some(FaultKind::Malformed) => {
                 self.route(&request);
-                Delivery::Normal(Response::raw(
+                Delivery::Respond(Response::raw(
                     200,
                     "application/json",
                     b"{\"successfulRequest\": <oops".to_vec(),
                 ))
             }
-            Some(FaultKind::Truncated) => Delivery::Truncated(self.route(&request)),
+            Some(FaultKind::Truncated) => {
+                // The full length announced (and then some), half the body sent.
+                let mut response = self.route(&request);
+                let announced = response.body.len() + 64;
+                response.body.truncate(response.body.len() / 2);
+                Delivery::Truncated {
+                    response,
+                    announced,
+                }
+            }
             Some(FaultKind::Empty) => {
                 self.route(&request);
-                Delivery::Normal(Response::raw(200, "application/json", Vec::new()))
+                Delivery::Respond(Response::raw(200, "application/json", Vec::new()))
             }
             Some(FaultKind::Large { bytes }) => {
                 self.route(&request);
-                Delivery::Normal(Response::raw(200, "application/json", vec![b' '; *bytes]))
+                Delivery::Respond(Response::raw(200, "application/json", vec![b' '; *bytes]))
             }
             Some(FaultKind::ContentType { value }) => {
                 let mut r = self.route(&request);
                 r.headers
                     .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
                 r.headers.push(("Content-Type".into(), value.clone()));
-                Delivery::Normal(r)
+                Delivery::Respond(r)
             }
             Some(FaultKind::SlowBody { ms_per_byte }) => {
                 Delivery::Trickle(self.route(&request), Duration::from_millis(*ms_per_byte))
             }
             Some(FaultKind::Header { name, value }) => {
-                Delivery::Normal(self.route(&request).with_header(name, value.clone()))
+                Delivery::Respond(self.route(&request).with_header(name, value.clone()))
             }
         };
-        let status = match &delivery {
-            Delivery::Normal(r) | Delivery::Truncated(r) | Delivery::Trickle(r, _) => {
-                Some(r.status)
-            }
-            Delivery::Drop => None,
-        };
-        self.answered(seq, status);
+        self.answered(seq, delivery.status());
         delivery
     }
 }
@@ -478,11 +483,11 @@ impl Sandbox {
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.server.port)
+        self.server.base_url()
     }
 
     pub fn port(&self) -> u16 {
-        self.server.port
+        self.server.port()
     }
 
     /// A DSN for `provider` pointing at this sandbox.

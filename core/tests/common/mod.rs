@@ -1,14 +1,15 @@
 //! A scripted HTTP/1.1 server on loopback for the integration tests: it records every request
 //! and answers from a list of replies (or a handler), so tests see exactly what went on the wire.
+//! It runs on the sandbox's server (`vibergate_core::sandbox::http`); only the recording and the
+//! scripting live here.
 
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
+
+use vibergate_core::sandbox::http::{self, Delivery, Response};
 
 /// A request as the server read it.
 #[derive(Debug, Clone)]
@@ -56,17 +57,41 @@ impl Reply {
             body: body.as_bytes().to_vec(),
         }
     }
+
+    fn delivery(self) -> Delivery {
+        match self {
+            Reply::Http {
+                status,
+                headers,
+                body,
+            } => Delivery::Respond(Response {
+                status,
+                headers,
+                body,
+            }),
+            Reply::Drop => Delivery::Drop,
+            Reply::Delay(wait, next) => Delivery::After(wait, Box::new(next.delivery())),
+            Reply::Truncated { status, body } => Delivery::Truncated {
+                announced: body.len() + 100,
+                response: Response {
+                    status,
+                    headers: Vec::new(),
+                    body,
+                },
+            },
+        }
+    }
 }
 
-type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
-
+/// The loopback server; stops (closing its connections) when dropped.
 pub struct Server {
     pub base_url: String,
     recorded: Arc<Mutex<Vec<Recorded>>>,
+    _server: http::Server,
 }
 
 impl Server {
-    /// Answers requests with `replies` in order; after the last, with 500 "no scripted reply".
+    /// Answers requests with `replies` in order; after the last, with 599 "no scripted reply".
     pub fn scripted(replies: Vec<Reply>) -> Server {
         let queue = Mutex::new(VecDeque::from(replies));
         Server::with_handler(move |_| {
@@ -79,19 +104,26 @@ impl Server {
     }
 
     pub fn with_handler(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let rec = recorded.clone();
-        thread::spawn(move || {
-            for (connection, stream) in listener.incoming().enumerate() {
-                let Ok(stream) = stream else { break };
-                let (rec, handler) = (rec.clone(), handler.clone());
-                thread::spawn(move || serve(stream, connection, &rec, &*handler));
-            }
-        });
-        Server { base_url, recorded }
+        let log = recorded.clone();
+        let serve = move |request: http::Request| {
+            let request = Recorded {
+                method: request.method,
+                path: request.path,
+                query: request.query,
+                headers: request.headers,
+                body: request.body,
+                connection: request.connection,
+            };
+            log.lock().unwrap().push(request.clone());
+            handler(&request).delivery()
+        };
+        let server = http::Server::start(0, Arc::new(serve)).expect("bind loopback");
+        Server {
+            base_url: server.base_url(),
+            recorded,
+            _server: server,
+        }
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -99,93 +131,7 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, connection: usize, recorded: &Mutex<Vec<Recorded>>, handler: &Handler) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_owned();
-        let target = parts.next().unwrap_or("").to_owned();
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.push((k.trim().to_owned(), v.trim().to_owned()));
-            }
-        }
-        let length: usize = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let (path, query) = match target.split_once('?') {
-            Some((p, q)) => (p.to_owned(), q.to_owned()),
-            None => (target.clone(), String::new()),
-        };
-        let request = Recorded {
-            method,
-            path,
-            query,
-            headers,
-            body,
-            connection,
-        };
-        recorded.lock().unwrap().push(request.clone());
-        let mut reply = handler(&request);
-        while let Reply::Delay(d, next) = reply {
-            thread::sleep(d);
-            reply = *next;
-        }
-        match reply {
-            Reply::Http {
-                status,
-                headers,
-                body,
-            } => {
-                let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
-                for (k, v) in headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
-                head.push_str("\r\n");
-                if writer
-                    .write_all(head.as_bytes())
-                    .and_then(|_| writer.write_all(&body))
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            Reply::Truncated { status, body } => {
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n\r\n",
-                    body.len() + 100
-                );
-                let _ = writer
-                    .write_all(head.as_bytes())
-                    .and_then(|_| writer.write_all(&body));
-                return;
-            }
-            Reply::Drop | Reply::Delay(..) => return,
-        }
-    }
-}
-
 /// Decodes `application/x-www-form-urlencoded` pairs.
 pub fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    vibergate_core::transport::form_decode(bytes)
+    http::form_decode(bytes)
 }
