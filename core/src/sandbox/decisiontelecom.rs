@@ -9,7 +9,6 @@ use super::http::{Request, Response};
 use super::state::{phase, Callback, Fate, Msg, Phase, SmsPhase};
 use super::{refused, Shared};
 use crate::config::ProviderId;
-use crate::sms::sms_info;
 
 fn error(status: u16, name: &str, message: &str, code: u8) -> Response {
     Response::json(
@@ -108,7 +107,7 @@ fn send(shared: &Shared, b: &Map<String, Value>) -> Response {
         }
     }
     // "alternative SMS text … (only for transactional messages)", one SMS long.
-    if sms.is_some_and(|t| sms_info(t).segments > 1) || (sms.is_some() && source_type != Some(2)) {
+    if sms.is_some_and(|t| super::sms::parts(t) > 1) || (sms.is_some() && source_type != Some(2)) {
         return invalid("text_sms");
     }
     for optional in [

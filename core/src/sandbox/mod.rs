@@ -26,6 +26,7 @@ mod decisiontelecom;
 #[doc(hidden)]
 pub mod http;
 mod inteltele;
+mod sms;
 mod smsby;
 mod smsclub;
 mod state;

@@ -8,9 +8,11 @@ use super::http::{Request, Response};
 use super::state::{phase, Fate, Msg, Phase, SmsPhase};
 use super::{digits, form_decode, param, refused, Shared};
 use crate::config::ProviderId;
-use crate::providers::smsclub::MAX_LIFETIME;
 
 const MAX_PHONES: usize = 500;
+/// The longest `lifetime`: smsclub.txt prints "3,600 to 860,00 in bulk sending and 60 to 860,00
+/// in single sending", whose digits say 86 000 (docs/providers.md).
+const MAX_LIFETIME: i64 = 86_000;
 
 fn error(status: u16, key: &str, message: &str) -> Response {
     Response::json(
@@ -169,13 +171,11 @@ fn send(shared: &Shared, request: &Request) -> Response {
             .map(|p| crate::json::id_string(p).unwrap_or_default())
             .collect()
     };
-    // "The allowed value must be in a range from 3,600 to 860,00 in bulk sending and 60 to 860,00
-    // in single sending": 86 000 as printed (docs/providers.md).
     if let Some(l) = b.get("lifetime") {
         let min = if phones.len() > 1 { 3600 } else { 60 };
         if !l
             .as_i64()
-            .is_some_and(|l| (min..=i64::from(MAX_LIFETIME)).contains(&l))
+            .is_some_and(|l| (min..=MAX_LIFETIME).contains(&l))
         {
             return error(
                 400,
