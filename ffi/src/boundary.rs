@@ -13,7 +13,7 @@
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use vibergate_core::{Error, ErrorCode};
+use vibergate_core::{Error, ErrorCode, ProviderId};
 
 use crate::error::{vg_code, vg_error};
 
@@ -24,11 +24,7 @@ pub(crate) fn catch<T>(body: impl FnOnce() -> Result<T, Error>) -> Result<T, Err
         test_hooks::panic_if_armed();
         body()
     }))
-    .unwrap_or_else(|_| {
-        Err(Error::internal(
-            "vibergate panicked: this is a bug in vibergate, please report it (the panic message went to stderr)",
-        ))
-    })
+    .unwrap_or_else(|_| Err(Error::from_panic()))
 }
 
 /// Stores a new error object in `*err` when `err` is not NULL.
@@ -112,6 +108,16 @@ pub(crate) fn json<T: serde::de::DeserializeOwned>(
 pub(crate) fn about(func: &str, what: &str, error: &Error) -> Error {
     Error::new(error.code(), format!("{func}: {what}: {}", error.message))
         .with_field(error.field.as_deref().unwrap_or(what))
+}
+
+/// The provider named by the argument `provider` of `func`. An unknown name is the core's one
+/// error for it (`invalid_config` on `provider`, with the nearest name), said by `func`.
+pub(crate) fn provider_arg(ptr: *const c_char, func: &str) -> Result<ProviderId, Error> {
+    let name = text(ptr, func, "provider", ErrorCode::InvalidConfig)?;
+    name.parse::<ProviderId>().map_err(|e| {
+        Error::new(e.code(), format!("{func}: {}", e.message))
+            .with_field(e.field.as_deref().unwrap_or("provider"))
+    })
 }
 
 /// A reference to the object behind a handle, or an error for NULL naming the function.

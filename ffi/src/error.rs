@@ -6,8 +6,9 @@ use vibergate_core::{Error, ErrorCode};
 
 use crate::boundary::{guard, owned};
 
-/// Error codes. The values are stable and only ever appended to; 0 means no error.
-#[repr(C)]
+/// Error codes: a `uint32_t` whose values are stable and only ever appended to; 0 means no
+/// error. Value N (from 1) is the Nth name of `vg_tables()`'s `error_codes`.
+#[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(non_camel_case_types)]
 pub enum vg_code {

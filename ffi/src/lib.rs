@@ -1,16 +1,9 @@
 //! The C ABI of vibergate (`libvibergate.so`, `libvibergate.a`, header `include/vibergate.h`).
 //!
-//! Conventions:
-//! - Handles (`vg_client`, `vg_sandbox`, `vg_error`) are opaque, made by `_new`/`_start`,
-//!   released by `_free`/`_stop`; passing NULL to those does nothing.
-//! - Inputs are borrowed NUL-terminated UTF-8 strings; the library never keeps or frees them.
-//! - Results are new JSON strings owned by the caller, freed with `vg_string_free` (never
-//!   `free()`), or NULL on failure. Their keys are the Rust (snake_case) field names.
-//! - On failure, when `err` is not NULL, `*err` receives a new `vg_error` the caller frees with
-//!   `vg_error_free`; `*err` is written only on failure.
-//! - A `vg_client` may be used from many threads at once.
-//! - No panic crosses the boundary (`boundary`): the function returns its failure value and,
-//!   where it has an `err`, a `VG_INTERNAL` error.
+//! The conventions C callers rely on (who owns each pointer, how failures are reported,
+//! threads, panics) are written once, in the header's opening comment (`header` in
+//! `ffi/cbindgen.toml`). Every operation goes through `vibergate_core::api` (`ops`); the panic
+//! boundary is `boundary`.
 
 #![allow(non_camel_case_types)]
 // Every exported function checks its pointers; the unsafe contract is the header's documentation.
@@ -18,27 +11,29 @@
 
 mod boundary;
 pub mod error;
+pub mod ops;
 pub mod router;
 pub mod sandbox;
 
 #[cfg(test)]
 mod panic_tests;
+#[cfg(test)]
+mod table_tests;
 
 use std::ffi::{c_char, CString};
 
-use boundary::{about, call, guard, handle, json, owned, text, to_json};
+use boundary::{about, call, guard, handle, json, owned, provider_arg, text, to_json};
 use error::vg_error;
-use vibergate_core::{
-    Client, Config, Error, ErrorCode, InboundQuery, ListMessage, Message, PersonalizedMessage,
-    ProviderId, WebhookRequest,
-};
+use serde_json::{json, Value};
+use vibergate_core::api::{Call, TargetKind};
+use vibergate_core::{Client, Config, Error, ErrorCode, WebhookRequest};
 
 /// A client of one provider. Thread-safe.
 pub struct vg_client {
-    client: Client,
+    pub(crate) client: Client,
 }
 
-/// The library version, e.g. `0.1.0`. Static: do not free.
+/// The library version, e.g. `0.1.0` (`VIBERGATE_VERSION`). Static: do not free.
 #[no_mangle]
 pub extern "C" fn vg_version() -> *const c_char {
     static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
@@ -70,14 +65,8 @@ pub extern "C" fn vg_client_new(
             "vg_client_new",
             "dsn_or_json",
             ErrorCode::InvalidConfig,
-        )?
-        .trim();
-        let config = if input.starts_with('{') {
-            Config::from_json(input)
-        } else {
-            Config::from_dsn(input)
-        };
-        let client = config
+        )?;
+        let client = Config::parse(input)
             .and_then(Client::new)
             .map_err(|e| about("vg_client_new", "dsn_or_json", &e))?;
         Ok(Box::into_raw(Box::new(vg_client { client })))
@@ -106,17 +95,41 @@ pub extern "C" fn vg_client_dsn(client: *const vg_client, err: *mut *mut vg_erro
     })
 }
 
-/// Runs `f` on the client and returns its result as JSON; `func` names the exported function
-/// in argument errors.
-fn with_client<T: serde::Serialize>(
+/// A client operation whose argument is the JSON text `what` (`message_json`, `query_json`).
+fn with_text(
     func: &str,
+    operation: &str,
+    client: *const vg_client,
+    what: &str,
+    args: *const c_char,
+    err: *mut *mut vg_error,
+) -> *mut c_char {
+    ops::on_client(func, client, err, || {
+        ops::parse_text(TargetKind::Client, func, operation, what, args)
+    })
+}
+
+/// A client operation whose arguments a typed function builds from its C arguments.
+fn with_args(
+    func: &str,
+    operation: &str,
     client: *const vg_client,
     err: *mut *mut vg_error,
-    f: impl FnOnce(&Client) -> Result<T, Error>,
+    args: impl FnOnce() -> Result<Value, Error>,
 ) -> *mut c_char {
-    call(err, std::ptr::null_mut(), || {
-        to_json(&f(&handle(client, func, "client")?.client)?)
+    ops::on_client(func, client, err, || {
+        Call::from_value(TargetKind::Client, operation, args()?)
     })
+}
+
+/// A C string argument that is an id (`batch_id`, `chat_id`, `mailing_id`).
+fn id(ptr: *const c_char, func: &str, what: &str) -> Result<Value, Error> {
+    Ok(Value::from(text(
+        ptr,
+        func,
+        what,
+        ErrorCode::InvalidMessage,
+    )?))
 }
 
 /// Sends a message (`{"to":["380989361121"],"sender":"Shop","text":"Hi",…}`). Returns
@@ -128,9 +141,7 @@ pub extern "C" fn vg_send(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_send", client, err, |c| {
-        c.send(&json::<Message>(message_json, "vg_send", "message_json")?)
-    })
+    with_text("vg_send", "send", client, "message_json", message_json, err)
 }
 
 /// Sends each item its own text: `{"items":[{"to","text","button_url"?}],"sender"?,…}`.
@@ -141,13 +152,14 @@ pub extern "C" fn vg_send_personalized(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_send_personalized", client, err, |c| {
-        c.send_personalized(&json::<PersonalizedMessage>(
-            message_json,
-            "vg_send_personalized",
-            "message_json",
-        )?)
-    })
+    with_text(
+        "vg_send_personalized",
+        "send_personalized",
+        client,
+        "message_json",
+        message_json,
+        err,
+    )
 }
 
 /// Delivery states of message ids given as a JSON array (`["5769","5770"]`). Returns a JSON
@@ -159,25 +171,9 @@ pub extern "C" fn vg_status(
     ids_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_status", client, err, |c| {
-        c.status(&ids("vg_status", ids_json)?)
+    ops::on_client("vg_status", client, err, || {
+        ops::ids_call("vg_status", "status", ids_json)
     })
-}
-
-/// Ids as a JSON array of strings or numbers.
-fn ids(func: &str, ids_json: *const c_char) -> Result<Vec<String>, Error> {
-    let values: Vec<serde_json::Value> = json(ids_json, func, "ids_json")?;
-    values
-        .iter()
-        .map(|v| {
-            vibergate_core::json::id_string(v).ok_or_else(|| {
-                Error::invalid_message(
-                    "ids_json",
-                    format!("{func}: ids_json must be an array of strings or numbers"),
-                )
-            })
-        })
-        .collect()
 }
 
 /// SMS.by: statuses of a mailing batch (the `batch_id` of a send report).
@@ -187,26 +183,21 @@ pub extern "C" fn vg_status_batch(
     batch_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_status_batch", client, err, |c| {
-        c.status_batch(text(
-            batch_id,
-            "vg_status_batch",
-            "batch_id",
-            ErrorCode::InvalidMessage,
-        )?)
+    with_args("vg_status_batch", "status_batch", client, err, || {
+        Ok(json!({ "batch_id": id(batch_id, "vg_status_batch", "batch_id")? }))
     })
 }
 
 /// Intel-Tele: `{"balance","credit"}`.
 #[no_mangle]
 pub extern "C" fn vg_balance(client: *const vg_client, err: *mut *mut vg_error) -> *mut c_char {
-    with_client("vg_balance", client, err, Client::balance)
+    with_args("vg_balance", "balance", client, err, || Ok(json!({})))
 }
 
 /// Intel-Tele: `[{"country","network","price","charge_delivered_only"}]`.
 #[no_mangle]
 pub extern "C" fn vg_rates(client: *const vg_client, err: *mut *mut vg_error) -> *mut c_char {
-    with_client("vg_rates", client, err, Client::rates)
+    with_args("vg_rates", "rates", client, err, || Ok(json!({})))
 }
 
 /// SMS Club: one page (from 1) of 2-way chats `[{"chat_id","phone","created_at"}]`.
@@ -216,7 +207,9 @@ pub extern "C" fn vg_chats(
     page: u32,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_chats", client, err, |c| c.chats(page))
+    with_args("vg_chats", "chats", client, err, || {
+        Ok(json!({ "page": page }))
+    })
 }
 
 /// SMS Club: one page (from 1) of a chat `{"chat_id","phone","messages":[…]}`.
@@ -227,11 +220,8 @@ pub extern "C" fn vg_chat(
     page: u32,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_chat", client, err, |c| {
-        c.chat(
-            text(chat_id, "vg_chat", "chat_id", ErrorCode::InvalidMessage)?,
-            page,
-        )
+    with_args("vg_chat", "chat", client, err, || {
+        Ok(json!({ "chat_id": id(chat_id, "vg_chat", "chat_id")?, "page": page }))
     })
 }
 
@@ -243,14 +233,17 @@ pub extern "C" fn vg_inbound(
     query_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_inbound", client, err, |c| {
-        let query = if query_json.is_null() {
-            InboundQuery::default()
-        } else {
-            json(query_json, "vg_inbound", "query_json")?
-        };
-        c.inbound(&query)
-    })
+    if query_json.is_null() {
+        return with_args("vg_inbound", "inbound", client, err, || Ok(json!({})));
+    }
+    with_text(
+        "vg_inbound",
+        "inbound",
+        client,
+        "query_json",
+        query_json,
+        err,
+    )
 }
 
 /// What the provider supports: `{"provider","sms_fallback",…,"operations":[…]}`.
@@ -259,7 +252,9 @@ pub extern "C" fn vg_capabilities(
     client: *const vg_client,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_capabilities", client, err, |c| Ok(c.capabilities()))
+    with_args("vg_capabilities", "capabilities", client, err, || {
+        Ok(json!({}))
+    })
 }
 
 /// SMS.by: a mailing to a stored list, `{"list_id","sender"?,"text"?,"image_url"?,"button"?,
@@ -270,13 +265,14 @@ pub extern "C" fn vg_send_to_list(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_send_to_list", client, err, |c| {
-        c.send_to_list(&json::<ListMessage>(
-            message_json,
-            "vg_send_to_list",
-            "message_json",
-        )?)
-    })
+    with_text(
+        "vg_send_to_list",
+        "send_to_list",
+        client,
+        "message_json",
+        message_json,
+        err,
+    )
 }
 
 /// SMS.by: confirms a mailing. Returns `{"confirmed":"<mailing_id>"}`.
@@ -286,19 +282,13 @@ pub extern "C" fn vg_confirm_mailing(
     mailing_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_confirm_mailing", client, err, |c| {
-        let id = text(
-            mailing_id,
-            "vg_confirm_mailing",
-            "mailing_id",
-            ErrorCode::InvalidMessage,
-        )?;
-        c.confirm_mailing(id)
-            .map(|()| serde_json::json!({ "confirmed": id }))
+    with_args("vg_confirm_mailing", "confirm_mailing", client, err, || {
+        Ok(json!({ "mailing_id": id(mailing_id, "vg_confirm_mailing", "mailing_id")? }))
     })
 }
 
-/// SMS.by: the account's mailings, `limit` from `offset`.
+/// SMS.by: the account's mailings, `limit` from `offset` (`vg_call` with `"mailings"` and no
+/// `limit` uses the library's default).
 #[no_mangle]
 pub extern "C" fn vg_mailings(
     client: *const vg_client,
@@ -306,7 +296,9 @@ pub extern "C" fn vg_mailings(
     limit: u32,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_mailings", client, err, |c| c.mailings(offset, limit))
+    with_args("vg_mailings", "mailings", client, err, || {
+        Ok(json!({ "offset": offset, "limit": limit }))
+    })
 }
 
 /// SMS.by: one mailing.
@@ -316,13 +308,8 @@ pub extern "C" fn vg_mailing(
     mailing_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_mailing", client, err, |c| {
-        c.mailing(text(
-            mailing_id,
-            "vg_mailing",
-            "mailing_id",
-            ErrorCode::InvalidMessage,
-        )?)
+    with_args("vg_mailing", "mailing", client, err, || {
+        Ok(json!({ "mailing_id": id(mailing_id, "vg_mailing", "mailing_id")? }))
     })
 }
 
@@ -333,13 +320,8 @@ pub extern "C" fn vg_delivery_list(
     mailing_id: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_delivery_list", client, err, |c| {
-        c.delivery_list(text(
-            mailing_id,
-            "vg_delivery_list",
-            "mailing_id",
-            ErrorCode::InvalidMessage,
-        )?)
+    with_args("vg_delivery_list", "delivery_list", client, err, || {
+        Ok(json!({ "mailing_id": id(mailing_id, "vg_delivery_list", "mailing_id")? }))
     })
 }
 
@@ -350,9 +332,8 @@ pub extern "C" fn vg_mark_inbound_read(
     ids_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    with_client("vg_mark_inbound_read", client, err, |c| {
-        c.mark_inbound_read(&ids("vg_mark_inbound_read", ids_json)?)
-            .map(|n| serde_json::json!({ "marked": n }))
+    ops::on_client("vg_mark_inbound_read", client, err, || {
+        ops::ids_call("vg_mark_inbound_read", "mark_inbound_read", ids_json)
     })
 }
 
@@ -383,18 +364,7 @@ pub extern "C" fn vg_parse_webhook(
     err: *mut *mut vg_error,
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
-        let name = text(
-            provider,
-            "vg_parse_webhook",
-            "provider",
-            ErrorCode::InvalidMessage,
-        )?;
-        let provider = ProviderId::parse(name).ok_or_else(|| {
-            Error::invalid_message(
-                "provider",
-                format!("vg_parse_webhook: unknown provider {name:?}; expected smsclub, smsby, decisiontelecom or inteltele"),
-            )
-        })?;
+        let provider = provider_arg(provider, "vg_parse_webhook")?;
         let request: WebhookRequest = json(request_json, "vg_parse_webhook", "request_json")?;
         to_json(&vibergate_core::parse_webhook(provider, &request)?)
     })

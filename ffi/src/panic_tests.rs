@@ -9,6 +9,7 @@ use std::ptr::{null, null_mut};
 
 use crate::boundary::test_hooks::{arm, fired};
 use crate::error::*;
+use crate::ops::*;
 use crate::router::*;
 use crate::sandbox::*;
 use crate::*;
@@ -119,6 +120,13 @@ fn a_panic_inside_any_export_is_caught() {
     p.with_err("vg_mark_inbound_read", |e| {
         vg_mark_inbound_read(client, ids, e).is_null()
     });
+    p.with_err("vg_call", |e| {
+        vg_call(client, c(c"capabilities"), null(), e).is_null()
+    });
+    p.with_err("vg_router_call", |e| {
+        vg_router_call(router, c(c"send"), msg, e).is_null()
+    });
+    p.with_err("vg_tables", |e| vg_tables(e).is_null());
     p.with_err("vg_sms_info", |e| vg_sms_info(c(c"Hi"), e).is_null());
     p.with_err("vg_parse_webhook", |e| {
         vg_parse_webhook(

@@ -2,14 +2,16 @@
 
 use std::ffi::c_char;
 
-use vibergate_core::{ErrorCode, Message, PersonalizedMessage, RoutedId, Router};
+use vibergate_core::api::TargetKind;
+use vibergate_core::{ErrorCode, Router};
 
-use crate::boundary::{about, call, guard, handle, json, text, to_json};
+use crate::boundary::{about, call, guard, text};
 use crate::error::vg_error;
+use crate::ops::{on_router, parse_text, routed_ids_call};
 
 /// Several clients in order of preference. Thread-safe.
 pub struct vg_router {
-    router: Router,
+    pub(crate) router: Router,
 }
 
 /// Creates a router from DSNs joined by `||` (`"smsclub://…@default || decisiontelecom://…@default"`).
@@ -52,15 +54,13 @@ pub extern "C" fn vg_router_send(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    call(err, std::ptr::null_mut(), || {
-        to_json(
-            &handle(router, "vg_router_send", "router")?
-                .router
-                .send(&json::<Message>(
-                    message_json,
-                    "vg_router_send",
-                    "message_json",
-                )?)?,
+    on_router("vg_router_send", router, err, || {
+        parse_text(
+            TargetKind::Router,
+            "vg_router_send",
+            "send",
+            "message_json",
+            message_json,
         )
     })
 }
@@ -72,15 +72,13 @@ pub extern "C" fn vg_router_send_personalized(
     message_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    call(err, std::ptr::null_mut(), || {
-        to_json(
-            &handle(router, "vg_router_send_personalized", "router")?
-                .router
-                .send_personalized(&json::<PersonalizedMessage>(
-                    message_json,
-                    "vg_router_send_personalized",
-                    "message_json",
-                )?)?,
+    on_router("vg_router_send_personalized", router, err, || {
+        parse_text(
+            TargetKind::Router,
+            "vg_router_send_personalized",
+            "send_personalized",
+            "message_json",
+            message_json,
         )
     })
 }
@@ -93,14 +91,8 @@ pub extern "C" fn vg_router_status(
     ids_json: *const c_char,
     err: *mut *mut vg_error,
 ) -> *mut c_char {
-    call(err, std::ptr::null_mut(), || {
-        let ids: Vec<RoutedId> = json(ids_json, "vg_router_status", "ids_json")?;
-        let ids: Vec<_> = ids.into_iter().map(Into::into).collect();
-        to_json(
-            &handle(router, "vg_router_status", "router")?
-                .router
-                .status(&ids)?,
-        )
+    on_router("vg_router_status", router, err, || {
+        routed_ids_call("vg_router_status", ids_json)
     })
 }
 

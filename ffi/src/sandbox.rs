@@ -3,9 +3,11 @@
 use std::ffi::c_char;
 
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
-use vibergate_core::{Error, ErrorCode, ProviderId};
+use vibergate_core::{Error, ErrorCode};
 
-use crate::boundary::{call, call_code, guard, handle, json, owned, text, to_json};
+use crate::boundary::{
+    about, call, call_code, guard, handle, json, owned, provider_arg, text, to_json,
+};
 use crate::error::{vg_code, vg_error};
 
 /// A running sandbox.
@@ -13,8 +15,9 @@ pub struct vg_sandbox {
     sandbox: Sandbox,
 }
 
-/// Starts the emulator on 127.0.0.1. `config_json` (NULL for defaults): `{"port":0,
-/// "step_ms":0,"smsclub_rate_limit":9,"inteltele_balance":100.0,…}`. Stop it with
+/// Starts the emulator on 127.0.0.1. `config_json` (NULL, empty or `null` for defaults):
+/// `{"port":0,"step_ms":0,"smsclub_rate_limit":9,"inteltele_balance":100.0,…}`; a bad one is
+/// `VG_INVALID_CONFIG`, a port that cannot be bound `VG_TRANSPORT`. Stop it with
 /// `vg_sandbox_stop`.
 #[no_mangle]
 pub extern "C" fn vg_sandbox_start(
@@ -22,20 +25,28 @@ pub extern "C" fn vg_sandbox_start(
     err: *mut *mut vg_error,
 ) -> *mut vg_sandbox {
     call(err, std::ptr::null_mut(), || {
-        let config: SandboxConfig = if config_json.is_null() {
-            SandboxConfig::default()
+        let text = if config_json.is_null() {
+            ""
         } else {
-            json(config_json, "vg_sandbox_start", "config_json").map_err(|e| {
-                let field = e.field.clone().unwrap_or_else(|| "config_json".to_owned());
-                Error::new(ErrorCode::InvalidConfig, e.message.clone()).with_field(field)
-            })?
+            text(
+                config_json,
+                "vg_sandbox_start",
+                "config_json",
+                ErrorCode::InvalidConfig,
+            )?
         };
-        let sandbox = Sandbox::start(config).map_err(|e| {
-            Error::new(
-                ErrorCode::Transport,
-                format!("cannot start the sandbox: {e}"),
-            )
+        let config = SandboxConfig::from_json(text).map_err(|e| {
+            // The core calls the whole object "sandbox config"; here it is the argument.
+            let e = match e.message.strip_prefix("sandbox config: ") {
+                Some(rest) => Error::new(e.code(), rest).with_field(match e.field.as_deref() {
+                    None | Some("config") => "config_json",
+                    Some(path) => path,
+                }),
+                None => e,
+            };
+            about("vg_sandbox_start", "config_json", &e)
         })?;
+        let sandbox = Sandbox::start(config)?;
         Ok(Box::into_raw(Box::new(vg_sandbox { sandbox })))
     })
 }
@@ -58,18 +69,7 @@ pub extern "C" fn vg_sandbox_dsn(
 ) -> *mut c_char {
     call(err, std::ptr::null_mut(), || {
         let s = handle(sandbox, "vg_sandbox_dsn", "sandbox")?;
-        let name = text(
-            provider,
-            "vg_sandbox_dsn",
-            "provider",
-            ErrorCode::InvalidConfig,
-        )?;
-        let provider = ProviderId::parse(name).ok_or_else(|| {
-            Error::invalid_config(format!(
-                "vg_sandbox_dsn: unknown provider {name:?}; expected smsclub, smsby, decisiontelecom or inteltele"
-            ))
-            .with_field("provider")
-        })?;
+        let provider = provider_arg(provider, "vg_sandbox_dsn")?;
         Ok(owned(s.sandbox.dsn(provider)))
     })
 }

@@ -1,5 +1,9 @@
 /* C tests of libvibergate: every function, every error path, and 8 threads sharing one client,
- * against the sandbox. Built with -Wall -Wextra -Werror; run under valgrind and ASan. */
+ * against the sandbox; and the C side against the library's own tables (vg_tables): a typed
+ * export and a vg_call run for every operation, and vg_code equal to the error codes. Built with
+ * -Wall -Wextra -Werror; run under valgrind and ASan. */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +246,12 @@ static void test_inteltele_and_webhooks(vg_sandbox *sb) {
   err = NULL;
   expect_error(vg_parse_webhook("decisiontelecom", "{\"body\":\"nonsense\"}", &err), &err, VG_DECODE, "decode", "webhook garbage");
   err = NULL;
-  expect_error(vg_parse_webhook("viber", "{}", &err), &err, VG_INVALID_MESSAGE, "provider", "webhook provider");
+  /* An unknown provider is the one error the library has for it, whichever function meets it. */
+  expect_error(vg_parse_webhook("viber", "{}", &err), &err, VG_INVALID_CONFIG, "\"field\":\"provider\"", "webhook provider");
+  err = NULL;
+  expect_error(vg_parse_webhook("smsclb", "{}", &err), &err, VG_INVALID_CONFIG, "did you mean", "webhook provider misspelt");
+  err = NULL;
+  expect_error(vg_sandbox_dsn(sb, "viber", &err), &err, VG_INVALID_CONFIG, "\"field\":\"provider\"", "sandbox provider");
   err = NULL;
   expect_error(vg_parse_webhook("smsby", NULL, &err), &err, VG_INVALID_MESSAGE, "request_json", "webhook NULL");
 
@@ -298,6 +307,284 @@ static void test_forged_tokens(void) {
     err = NULL;
     expect_error(vg_parse_webhook("decisiontelecom", request, &err), &err, VG_AUTH, "\"code\":\"auth\"", what);
   }
+}
+
+/* ---- The C side against vg_tables() ---------------------------------------------------------
+ * A tiny reader for the tables' JSON (serde's compact output: no white space): enough to walk an
+ * array of strings or of objects without a JSON library. */
+
+/* The end of the JSON string starting at `p` (on its opening quote): the closing quote. */
+static const char *string_end(const char *p) {
+  for (p++; *p && *p != '"'; p++)
+    if (*p == '\\' && p[1]) p++;
+  return p;
+}
+
+/* The end of the JSON value starting at `p`: one past its last character. */
+static const char *value_end(const char *p) {
+  if (*p == '"') return *string_end(p) ? string_end(p) + 1 : string_end(p);
+  if (*p != '[' && *p != '{') {
+    while (*p && *p != ',' && *p != ']' && *p != '}') p++;
+    return p;
+  }
+  int depth = 0;
+  for (; *p; p++) {
+    if (*p == '"') {
+      p = string_end(p);
+      if (!*p) return p;
+    } else if (*p == '[' || *p == '{') {
+      depth++;
+    } else if ((*p == ']' || *p == '}') && --depth == 0) {
+      return p + 1;
+    }
+  }
+  return p;
+}
+
+/* The value of `key` in the object starting at `obj` (its first character), or NULL. Only the
+ * object's own keys are looked at, not those of nested values. */
+static const char *member(const char *obj, const char *key) {
+  if (*obj != '{') return NULL;
+  const char *p = obj + 1;
+  size_t len = strlen(key);
+  while (*p == '"') {
+    const char *k = p + 1, *ke = string_end(p);
+    const char *v = *ke ? ke + 2 : ke; /* past `":` */
+    if ((size_t)(ke - k) == len && strncmp(k, key, len) == 0) return v;
+    p = value_end(v);
+    if (*p == ',') p++;
+  }
+  return NULL;
+}
+
+/* Copies the JSON string at `p` (no escapes expected) into `out`. */
+static void copy_string(const char *p, char *out, size_t size) {
+  const char *e = p && *p == '"' ? string_end(p) : p;
+  size_t n = p && *p == '"' ? (size_t)(e - p - 1) : 0;
+  if (n >= size) n = size - 1;
+  if (n) memcpy(out, p + 1, n);
+  out[n] = '\0';
+}
+
+/* The `i`-th element of the array at `arr`, or NULL past the end. */
+static const char *element(const char *arr, int i) {
+  if (!arr || *arr != '[' || arr[1] == ']') return NULL;
+  const char *p = arr + 1;
+  for (int k = 0; k < i; k++) {
+    p = value_end(p);
+    if (*p != ',') return NULL;
+    p++;
+  }
+  return p;
+}
+
+/* vg_code written out by hand, in the order of its values: it must be the library's
+ * `error_codes`, names and order (value N is the Nth name, from 1). */
+static const struct {
+  const char *name;
+  vg_code code;
+} ERROR_CODES[] = {
+    {"invalid_config", VG_INVALID_CONFIG},
+    {"invalid_message", VG_INVALID_MESSAGE},
+    {"unsupported", VG_UNSUPPORTED},
+    {"no_valid_recipients", VG_NO_VALID_RECIPIENTS},
+    {"auth", VG_AUTH},
+    {"permission_denied", VG_PERMISSION_DENIED},
+    {"insufficient_funds", VG_INSUFFICIENT_FUNDS},
+    {"invalid_sender", VG_INVALID_SENDER},
+    {"invalid_text", VG_INVALID_TEXT},
+    {"invalid_request", VG_INVALID_REQUEST},
+    {"rate_limited", VG_RATE_LIMITED},
+    {"provider_error", VG_PROVIDER_ERROR},
+    {"transport", VG_TRANSPORT},
+    {"timeout", VG_TIMEOUT},
+    {"decode", VG_DECODE},
+    {"internal", VG_INTERNAL},
+};
+
+static void test_error_codes(const char *tables) {
+  const char *codes = member(tables, "error_codes");
+  CHECK(codes != NULL, "tables lack error_codes: %s", tables);
+  size_t n = sizeof ERROR_CODES / sizeof ERROR_CODES[0];
+  size_t i = 0;
+  for (const char *e; (e = element(codes, (int)i)) != NULL; i++) {
+    char name[64];
+    copy_string(e, name, sizeof name);
+    CHECK(i < n, "vg_code lacks the error code %s", name);
+    if (i >= n) continue;
+    CHECK(strcmp(ERROR_CODES[i].name, name) == 0, "error code %zu is %s in the library, %s in C", i + 1, name, ERROR_CODES[i].name);
+    CHECK((size_t)ERROR_CODES[i].code == i + 1, "%s is %d in vg_code, %zu in the library", name, (int)ERROR_CODES[i].code, i + 1);
+  }
+  CHECK(i == n, "the library has %zu error codes, vg_code %zu", i, n);
+  CHECK(sizeof(vg_code) == 4, "vg_code is %zu bytes", sizeof(vg_code));
+  /* And an error's code is what its JSON says. */
+  vg_error *err = NULL;
+  CHECK(vg_client_new("nonsense", &err) == NULL, "bad DSN");
+  char *ej = vg_error_json(err);
+  char want[96];
+  snprintf(want, sizeof want, "\"code\":\"%s\"", ERROR_CODES[vg_error_code(err) - 1].name);
+  CHECK(ej && strstr(ej, want), "%s lacks %s", ej ? ej : "NULL", want);
+  vg_string_free(ej);
+  vg_error_free(err);
+}
+
+/* Arguments for running each operation against the sandbox through vg_call / vg_router_call.
+ * `%s` in args is replaced by an id an earlier row produced (`take` names the key to take from
+ * that row's result). A new operation in the table fails the test until it has a row here. */
+struct sample {
+  const char *operation, *provider, *args, *take;
+};
+
+static const struct sample CLIENT_SAMPLES[] = {
+    {"send", "smsclub", "{\"to\":[\"380989361121\"],\"text\":\"Hi\",\"two_way\":true}", "chat_id"},
+    {"chat", "smsclub", "{\"chat_id\":\"%s\"}", NULL},
+    {"chats", "smsclub", "{}", NULL},
+    {"inbound", "smsclub", "{\"chat_id\":\"%s\"}", NULL},
+    {"status", "smsclub", "{\"ids\":[\"1\",2]}", NULL},
+    {"capabilities", "smsclub", "", NULL},
+    {"send_personalized", "smsby", "{\"items\":[{\"to\":\"375291234567\",\"text\":\"Hi Ann\"}]}", "batch_id"},
+    {"status_batch", "smsby", "{\"batch_id\":\"%s\"}", NULL},
+    {"send_to_list", "smsby", "{\"list_id\":\"1\",\"text\":\"News\"}", "mailing_id"},
+    {"confirm_mailing", "smsby", "{\"mailing_id\":\"%s\"}", NULL},
+    {"mailing", "smsby", "{\"mailing_id\":\"%s\"}", NULL},
+    {"delivery_list", "smsby", "{\"mailing_id\":\"%s\"}", NULL},
+    {"mailings", "smsby", "{\"offset\":0}", NULL},
+    {"mark_inbound_read", "smsby", "{\"ids\":[\"1\"]}", NULL},
+    {"balance", "inteltele", "{}", NULL},
+    {"rates", "inteltele", NULL, NULL},
+};
+
+static const struct sample ROUTER_SAMPLES[] = {
+    {"send", NULL, "{\"to\":[\"380989361121\"],\"text\":\"Hi\"}", NULL},
+    {"send_personalized", NULL, "{\"items\":[{\"to\":\"380989361122\",\"text\":\"Hi\"}]}", NULL},
+    {"status", NULL, "{\"ids\":[{\"provider\":\"decisiontelecom\",\"message_id\":\"1\"}]}", NULL},
+};
+
+static const struct sample *sample_for(const struct sample *rows, size_t n, const char *operation) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(rows[i].operation, operation) == 0) return &rows[i];
+  return NULL;
+}
+
+/* Whether the array at `arr` holds the string `s`. */
+static int has_string(const char *arr, const char *s) {
+  char item[64];
+  for (int i = 0; element(arr, i); i++) {
+    copy_string(element(arr, i), item, sizeof item);
+    if (strcmp(item, s) == 0) return 1;
+  }
+  return 0;
+}
+
+/* Runs every sample row on its provider's client, in order, passing ids along. */
+static void run_client_samples(vg_sandbox *sb, const char *operations) {
+  size_t n = sizeof CLIENT_SAMPLES / sizeof CLIENT_SAMPLES[0];
+  char taken[64] = {0};
+  for (size_t i = 0; i < n; i++) {
+    const struct sample *row = &CLIENT_SAMPLES[i];
+    int listed = 0;
+    for (int k = 0; element(operations, k); k++) {
+      char name[64];
+      copy_string(member(element(operations, k), "name"), name, sizeof name);
+      if (strcmp(name, row->operation) == 0) listed = 1;
+    }
+    CHECK(listed, "the sample %s is not an operation of the library", row->operation);
+    char args[256];
+    if (row->args) snprintf(args, sizeof args, row->args, taken);
+    vg_client *c = client_for(sb, row->provider);
+    vg_error *err = NULL;
+    char *result = vg_call(c, row->operation, row->args ? args : NULL, &err);
+    CHECK(result != NULL, "vg_call %s %s: %s", row->operation, row->args ? args : "NULL", err ? vg_error_message(err) : "");
+    if (result && row->take) {
+      /* The first `"key":"value"` in the result, wherever it is. */
+      char needle[64];
+      snprintf(needle, sizeof needle, "\"%s\":\"", row->take);
+      const char *p = strstr(result, needle);
+      CHECK(p != NULL, "%s: %s lacks %s", row->operation, result, row->take);
+      if (p) copy_string(p + strlen(needle) - 1, taken, sizeof taken);
+    }
+    /* The typed function and vg_call agree on the shape of offline results. */
+    if (result && strcmp(row->operation, "capabilities") == 0) {
+      vg_error *e2 = NULL;
+      char *typed = vg_capabilities(c, &e2);
+      CHECK(typed && strcmp(typed, result) == 0, "vg_capabilities %s vs vg_call %s", typed ? typed : "NULL", result);
+      vg_string_free(typed);
+      vg_error_free(e2);
+    }
+    if (result && strcmp(row->operation, "confirm_mailing") == 0) {
+      char want[96];
+      snprintf(want, sizeof want, "{\"confirmed\":\"%s\"}", taken);
+      CHECK(strcmp(result, want) == 0, "confirm_mailing: %s, want %s", result, want);
+    }
+    vg_string_free(result);
+    vg_error_free(err);
+    vg_client_free(c);
+  }
+}
+
+static void test_tables(vg_sandbox *sb) {
+  vg_error *err = NULL;
+  char *tables = vg_tables(&err);
+  CHECK(tables != NULL && err == NULL, "vg_tables: %s", err ? vg_error_message(err) : "");
+  if (!tables) return;
+  char version[32];
+  copy_string(member(tables, "version"), version, sizeof version);
+  CHECK(strcmp(version, VIBERGATE_VERSION) == 0, "tables version %s, header %s", version, VIBERGATE_VERSION);
+  test_error_codes(tables);
+
+  /* Every operation has its typed export, found by name in the loaded library, and runs by name
+   * through vg_call. */
+  void *self = dlopen(NULL, RTLD_NOW);
+  CHECK(self != NULL, "dlopen: %s", dlerror());
+  const char *operations = member(tables, "operations");
+  CHECK(operations && element(operations, 0), "tables lack operations: %s", tables);
+  int count = 0;
+  for (const char *op; (op = element(operations, count)) != NULL; count++) {
+    char name[64];
+    copy_string(member(op, "name"), name, sizeof name);
+    const char *on = member(op, "on");
+    static const char *const kinds[] = {"client", "router"};
+    for (int k = 0; k < 2; k++) {
+      if (!has_string(on, kinds[k])) continue;
+      char symbol[96];
+      snprintf(symbol, sizeof symbol, k == 0 ? "vg_%s" : "vg_router_%s", name);
+      CHECK(self && dlsym(self, symbol) != NULL, "the operation %s has no typed export %s", name, symbol);
+      const struct sample *rows = k == 0 ? CLIENT_SAMPLES : ROUTER_SAMPLES;
+      size_t n = k == 0 ? sizeof CLIENT_SAMPLES / sizeof CLIENT_SAMPLES[0] : sizeof ROUTER_SAMPLES / sizeof ROUTER_SAMPLES[0];
+      CHECK(sample_for(rows, n, name) != NULL, "no sample arguments for the %s operation %s in tests/c", kinds[k], name);
+    }
+  }
+  CHECK(count >= 16, "%d operations", count);
+  if (self) dlclose(self);
+
+  run_client_samples(sb, operations);
+
+  char *good = vg_sandbox_dsn(sb, "decisiontelecom", &err);
+  vg_router *r = vg_router_new(good, &err);
+  vg_string_free(good);
+  for (size_t i = 0; i < sizeof ROUTER_SAMPLES / sizeof ROUTER_SAMPLES[0]; i++) {
+    err = NULL;
+    char *result = vg_router_call(r, ROUTER_SAMPLES[i].operation, ROUTER_SAMPLES[i].args, &err);
+    CHECK(result != NULL, "vg_router_call %s: %s", ROUTER_SAMPLES[i].operation, err ? vg_error_message(err) : "");
+    vg_string_free(result);
+    vg_error_free(err);
+  }
+
+  /* Misnamed and misplaced operations. */
+  err = NULL;
+  expect_error(vg_router_call(r, "balance", NULL, &err), &err, VG_UNSUPPORTED, "\"field\":\"operation\"", "balance on a router");
+  vg_router_free(r);
+  vg_client *c = client_for(sb, "smsclub");
+  err = NULL;
+  expect_error(vg_call(c, "sned", "{}", &err), &err, VG_UNSUPPORTED, "did you mean \\\"send\\\"", "misspelt operation");
+  err = NULL;
+  expect_error(vg_call(c, "chat", "{\"chat_id\":\"1\",\"pgae\":2}", &err), &err, VG_INVALID_MESSAGE, "\"field\":\"pgae\"", "misspelt argument");
+  err = NULL;
+  expect_error(vg_call(c, NULL, NULL, &err), &err, VG_INVALID_MESSAGE, "\"field\":\"operation\"", "NULL operation");
+  err = NULL;
+  expect_error(vg_call(NULL, "send", "{}", &err), &err, VG_INVALID_CONFIG, "\"field\":\"client\"", "NULL client");
+  vg_client_free(c);
+  vg_string_free(tables);
 }
 
 struct worker {
@@ -412,6 +699,7 @@ int main(void) {
   test_inteltele_and_webhooks(sb);
   test_threads(sb);
   test_router(sb);
+  test_tables(sb);
   vg_sandbox_stop(sb);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
