@@ -3,14 +3,13 @@
 
 use clap::Args;
 use serde_json::{json, Value};
-use vibergate_core::api::{Confirmed, Marked, DEFAULT_MAILINGS_LIMIT};
+use vibergate_core::api::{Confirmed, Marked, Target, DEFAULT_MAILINGS_LIMIT};
 use vibergate_core::{Button, DeliveryReport, ListMessage, ListSend, Mailing};
 
 use super::fields::{name_the_flag, Fields};
 use super::send::Content;
 use super::{arguments, call, client, on_client, pretty, print, to_arguments};
 use crate::{output, CmdResult, Common, Failure};
-use vibergate_core::api::Target;
 
 #[derive(Args)]
 pub struct ListArgs {
