@@ -229,6 +229,7 @@ pub fn tables() -> Value {
 /// `{"ids": [...]}`: message ids as strings or numbers (a provider's numeric ids pass as they
 /// came).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct IdsArgs {
     ids: Vec<IdText>,
@@ -236,6 +237,11 @@ struct IdsArgs {
 
 /// An id given as a string or a number; empty strings are refused.
 #[derive(Debug, Clone)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(inline, schema_with = "crate::schema::id_schema")
+)]
 struct IdText(String);
 
 impl<'de> Deserialize<'de> for IdText {
@@ -252,18 +258,21 @@ fn texts(ids: Vec<IdText>) -> Vec<String> {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct RoutedIdsArgs {
     ids: Vec<RoutedId>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct BatchArgs {
     batch_id: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct PageArgs {
     #[serde(default = "first_page")]
@@ -271,6 +280,7 @@ struct PageArgs {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct ChatArgs {
     chat_id: String,
@@ -279,12 +289,14 @@ struct ChatArgs {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct MailingArgs {
     mailing_id: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct MailingsArgs {
     #[serde(default)]
@@ -294,6 +306,7 @@ struct MailingsArgs {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct NoArgs {}
 
@@ -307,6 +320,7 @@ fn default_mailings_limit() -> u32 {
 
 /// The result of `confirm_mailing`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Confirmed {
     /// The mailing confirmed.
     pub confirmed: String,
@@ -314,6 +328,7 @@ pub struct Confirmed {
 
 /// The result of `mark_inbound_read`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Marked {
     /// How many messages SMS.by marked, when it says.
     pub marked: Option<u64>,
@@ -493,6 +508,32 @@ pub fn name_argument(error: Error, input: &str) -> Error {
         return error;
     }
     Error::new(error.code(), format!("{input}: {}", error.message)).with_field(input)
+}
+
+/// The schema of `name`'s argument object on `kind` (`crate::schema`), or `None` when the table
+/// has no such operation there. Here because the argument types are this module's own.
+#[cfg(feature = "schema")]
+pub(crate) fn argument_schema(
+    g: &mut schemars::SchemaGenerator,
+    kind: TargetKind,
+    name: &str,
+) -> Option<schemars::Schema> {
+    let row = operation(name).filter(|row| row.on.contains(&kind))?;
+    Some(match (row.name, kind) {
+        ("send", _) => g.subschema_for::<Message>(),
+        ("send_personalized", _) => g.subschema_for::<PersonalizedMessage>(),
+        ("status", TargetKind::Client) | ("mark_inbound_read", _) => g.subschema_for::<IdsArgs>(),
+        ("status", TargetKind::Router) => g.subschema_for::<RoutedIdsArgs>(),
+        ("status_batch", _) => g.subschema_for::<BatchArgs>(),
+        ("balance" | "rates" | "capabilities", _) => g.subschema_for::<NoArgs>(),
+        ("chats", _) => g.subschema_for::<PageArgs>(),
+        ("chat", _) => g.subschema_for::<ChatArgs>(),
+        ("inbound", _) => g.subschema_for::<InboundQuery>(),
+        ("send_to_list", _) => g.subschema_for::<ListMessage>(),
+        ("confirm_mailing" | "mailing" | "delivery_list", _) => g.subschema_for::<MailingArgs>(),
+        ("mailings", _) => g.subschema_for::<MailingsArgs>(),
+        _ => return None,
+    })
 }
 
 fn find(kind: TargetKind, name: &str) -> Result<&'static Operation> {

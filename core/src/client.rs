@@ -38,6 +38,7 @@ pub fn dsn_from_env() -> Result<String> {
 
 /// What `inbound` reads: SMS Club reads one page of a chat, SMS.by the new replies to a mailing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InboundQuery {
     /// SMS Club chat.

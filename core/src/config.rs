@@ -29,6 +29,7 @@ impl ConfigSyntax {
 
 /// The four providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderId {
     #[serde(rename = "smsclub")]
@@ -178,6 +179,7 @@ impl From<String> for Secret {
 /// ([`Config::from_dsn`]) or from JSON (`{"provider":"smsclub","token":"…","sender":"Shop"}`).
 /// Serialising it replaces every secret with `***`.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub provider: ProviderId,

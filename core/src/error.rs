@@ -13,6 +13,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The stable error codes. Their string forms (`code.as_str()`) cross every binding unchanged;
 /// new codes are only ever appended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A bad DSN or option.
@@ -106,6 +107,7 @@ impl fmt::Display for ErrorCode {
 
 /// Everything an error says. Reached through [`Error`]'s `Deref`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorDetails {
     pub code: ErrorCode,
     /// What happened and, where it helps, what to do about it. Never contains a credential.
@@ -139,6 +141,7 @@ pub struct ErrorDetails {
 
 /// The error of every vibergate operation. Boxed so that `Result`s stay small.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Error(Box<ErrorDetails>);
 

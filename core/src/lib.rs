@@ -36,6 +36,8 @@ pub mod retry;
 pub mod router;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod signing;
 pub mod sms;
 pub mod status;

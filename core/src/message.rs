@@ -17,6 +17,7 @@ pub const MAX_BUTTON_TEXT_CHARS: usize = 30;
 /// A Viber message to one or more recipients. Build it with [`Message::to`] and the setters,
 /// or deserialise it from JSON (unknown keys are refused, never ignored).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     #[serde(default)]
@@ -51,6 +52,7 @@ pub struct Message {
 
 /// A button under the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Button {
     pub text: String,
@@ -68,6 +70,7 @@ impl Button {
 
 /// The SMS sent when Viber does not deliver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SmsFallback {
     pub text: String,
@@ -88,6 +91,7 @@ impl SmsFallback {
 
 /// When a mailing may go out, in unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     pub start: i64,
@@ -96,6 +100,7 @@ pub struct Schedule {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Transactional,
@@ -189,6 +194,7 @@ impl Message {
 
 /// One item of `send_personalized`: its own recipient, text and button link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonalizedItem {
     pub to: String,
@@ -199,6 +205,7 @@ pub struct PersonalizedItem {
 
 /// A send where each recipient gets its own text (and button link); every other field is shared.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonalizedMessage {
     pub items: Vec<PersonalizedItem>,

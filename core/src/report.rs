@@ -13,6 +13,7 @@ const NATIONAL_TAIL: usize = 9;
 
 /// What became of one send: every recipient ends in exactly one of the three lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SendReport {
     pub provider: ProviderId,
     /// The provider's id for the whole send (SMS.by mailings), for `status_batch`.
@@ -130,6 +131,7 @@ impl SendReport {
 
 /// A recipient the provider took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Accepted {
     pub phone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +156,7 @@ impl Accepted {
 
 /// A recipient that was not sent to, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rejected {
     pub phone: String,
     pub reason: RejectReason,
@@ -172,6 +175,7 @@ impl Rejected {
 
 /// A recipient whose request got no answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Uncertain {
     pub phone: String,
     pub detail: String,
@@ -251,6 +255,7 @@ impl<'de> Deserialize<'de> for RejectReason {
 
 /// Intel-Tele's balance and credit, as the provider wrote them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Balance {
     pub balance: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -259,6 +264,7 @@ pub struct Balance {
 
 /// One line of Intel-Tele's price list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rate {
     /// ISO 3166 code, as the provider wrote it.
     pub country: String,
@@ -271,6 +277,7 @@ pub struct Rate {
 
 /// An SMS Club 2-way chat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Chat {
     pub chat_id: String,
     pub phone: String,
@@ -281,6 +288,7 @@ pub struct Chat {
 
 /// One page of an SMS Club chat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatThread {
     pub chat_id: String,
     pub phone: String,
@@ -292,6 +300,7 @@ pub struct ChatThread {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// From the recipient to the business.
@@ -301,6 +310,7 @@ pub enum Direction {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatMessage {
     pub text: String,
     pub direction: Direction,
@@ -310,6 +320,7 @@ pub struct ChatMessage {
 
 /// A reply from a recipient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InboundMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -323,6 +334,7 @@ pub struct InboundMessage {
 
 /// The statuses of an SMS.by `sendBulkViber` request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchStatus {
     pub batch_id: String,
     pub mailings: Vec<MailingStatus>,
@@ -331,6 +343,7 @@ pub struct BatchStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailingStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailing_id: Option<String>,
@@ -343,6 +356,7 @@ pub struct MailingStatus {
 
 /// An SMS.by mailing (`getViberMessages`, `getViberMessageData`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mailing {
     pub mailing_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,6 +381,7 @@ pub struct Mailing {
 
 /// The answer of SMS.by `sendViberMessageList`: a mailing that waits for `confirm_mailing`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListSend {
     pub mailing_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,6 +21,7 @@ pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(60);
 
 /// An accepted recipient and the provider that took it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedAccepted {
     #[serde(flatten)]
     pub accepted: Accepted,
@@ -29,6 +30,7 @@ pub struct RoutedAccepted {
 
 /// A rejected recipient and the provider that rejected it (none when refused before sending).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedRejected {
     #[serde(flatten)]
     pub rejected: Rejected,
@@ -38,6 +40,7 @@ pub struct RoutedRejected {
 
 /// An uncertain recipient and the provider that may have sent it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedUncertain {
     #[serde(flatten)]
     pub uncertain: Uncertain,
@@ -46,6 +49,7 @@ pub struct RoutedUncertain {
 
 /// What one provider was asked to do and what came of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attempt {
     pub provider: ProviderId,
     /// The recipients handed to this provider.
@@ -75,6 +79,7 @@ pub struct Attempt {
 
 /// The outcome of a routed send: every recipient in exactly one list, with its provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedReport {
     pub accepted: Vec<RoutedAccepted>,
     pub rejected: Vec<RoutedRejected>,
@@ -96,6 +101,7 @@ impl RoutedReport {
 /// A message id and the provider that issued it, as bindings pass them to [`Router::status`]
 /// (an accepted entry of a routed report deserialises into one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedId {
     pub provider: ProviderId,
     pub message_id: String,

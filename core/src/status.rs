@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a message is on its way to the recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryState {
     Pending,
@@ -65,6 +66,7 @@ impl fmt::Display for DeliveryState {
 
 /// The delivery status of one message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeliveryReport {
     pub message_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,11 @@ use crate::transport::form_decode;
 /// reads `{"method", "query", "body", "content_type"}`, where `query` is a raw query string, an
 /// object or a list of pairs, and `body` is text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(with = "WebhookJson")
+)]
 pub struct WebhookRequest {
     pub method: String,
     /// Decoded query parameters, in order.
@@ -27,6 +32,7 @@ pub struct WebhookRequest {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(untagged)]
 enum QueryInput {
     Raw(String),
@@ -35,6 +41,7 @@ enum QueryInput {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(inline))]
 #[serde(deny_unknown_fields)]
 struct WebhookJson {
     #[serde(default)]
@@ -92,6 +99,7 @@ impl WebhookRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A delivery status.
@@ -122,6 +130,7 @@ impl std::fmt::Display for EventKind {
 
 /// One event a callback carried.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WebhookEvent {
     pub kind: EventKind,
     pub provider: ProviderId,

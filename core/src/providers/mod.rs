@@ -21,6 +21,7 @@ use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 /// What a provider can do; the validation and `capabilities()` read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Capabilities {
     pub provider: ProviderId,
     pub image_without_text: bool,

@@ -706,6 +706,7 @@ pub(crate) fn parse_status_batch(
 /// A message to one of the account's stored subscriber lists (`sendViberMessageList`). The
 /// mailing waits for [`confirm_mailing`](crate::Client::confirm_mailing).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ListMessage {
     pub list_id: String,
