@@ -220,39 +220,34 @@ impl Client {
             }
         }
         if valid.is_empty() {
-            return Err(Error::new(
-                ErrorCode::NoValidRecipients,
-                "no valid recipient is left after normalisation",
-            )
-            .with_provider(self.provider())
-            .with_field("items")
-            .with_rejected(rejected));
+            return Err(
+                message::no_valid_recipients("items", rejected).with_provider(self.provider())
+            );
         }
         let ctx = self.ctx_until(deadline);
-        if self.provider() == ProviderId::SmsBy {
-            return smsby::send_personalized(&ctx, message, rejected, valid);
+        // SMS.by sends the items as one mailing; the others one request per item.
+        let items = || valid.iter().map(|(_, p)| p);
+        match self.provider() {
+            ProviderId::SmsBy => smsby::send_personalized(&ctx, message, rejected, valid),
+            ProviderId::SmsClub => ctx.send_each(
+                rejected,
+                items(),
+                |c, p| Ok(smsclub::build_send(c, p)),
+                &smsclub::parse_send,
+            ),
+            ProviderId::DecisionTelecom => ctx.send_each(
+                rejected,
+                items(),
+                decisiontelecom::build_send,
+                &decisiontelecom::parse_send,
+            ),
+            ProviderId::IntelTele => ctx.send_each(
+                rejected,
+                items(),
+                |c, p| Ok(inteltele::build_send(c, p)),
+                &inteltele::parse_send,
+            ),
         }
-        // One request per item, `max_in_flight` at a time, folded into one report.
-        let provider = self.provider();
-        let batches = valid
-            .into_iter()
-            .map(|(_, p)| {
-                Ok(match provider {
-                    ProviderId::SmsClub => smsclub::build_send(&self.config, &p),
-                    ProviderId::DecisionTelecom => decisiontelecom::build_send(&self.config, &p)?,
-                    _ => inteltele::build_send(&self.config, &p),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-        let parse: &providers::ParseSend<'_> = match provider {
-            ProviderId::SmsClub => &smsclub::parse_send,
-            ProviderId::DecisionTelecom => &decisiontelecom::parse_send,
-            _ => &inteltele::parse_send,
-        };
-        ctx.send_batches(rejected, batches, parse)
     }
 
     /// Delivery states of message ids, in the order asked.

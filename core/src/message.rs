@@ -622,13 +622,7 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
     }
 
     if recipients.is_empty() && !is_chat_reply {
-        return Err(Error::new(
-            ErrorCode::NoValidRecipients,
-            "no valid recipient is left after normalisation",
-        )
-        .with_provider(provider)
-        .with_field("to")
-        .with_rejected(rejected));
+        return Err(no_valid_recipients("to", rejected).with_provider(provider));
     }
 
     Ok(Prepared {
@@ -647,6 +641,17 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
         callback_url,
         label,
     })
+}
+
+/// The error of a send whose every recipient was refused before any request (`field` is where
+/// the recipients were given: `to`, or `items` for a personalised send); it lists them all.
+pub(crate) fn no_valid_recipients(field: &str, rejected: Vec<Rejected>) -> Error {
+    Error::new(
+        ErrorCode::NoValidRecipients,
+        "no valid recipient is left after normalisation",
+    )
+    .with_field(field)
+    .with_rejected(rejected)
 }
 
 /// SMS sender rules that the providers document.

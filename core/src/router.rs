@@ -317,12 +317,10 @@ impl Router {
             requests: 0,
         };
         if recipients.is_empty() {
-            return Err(Error::new(
-                ErrorCode::NoValidRecipients,
-                "no valid recipient is left after normalisation",
-            )
-            .with_field("to")
-            .with_rejected(report.rejected.into_iter().map(|r| r.rejected).collect()));
+            return Err(crate::message::no_valid_recipients(
+                "to",
+                report.rejected.into_iter().map(|r| r.rejected).collect(),
+            ));
         }
         let mut remaining = recipients;
         let mut last_reasons: HashMap<String, Rejected> = HashMap::new();

@@ -15,6 +15,7 @@ use std::time::Instant;
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fanout;
+use crate::message::Prepared;
 use crate::reach::{Reach, Said, Stage};
 use crate::report::{RejectReason, Rejected, SendReport, Uncertain};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -140,6 +141,22 @@ impl Ctx<'_> {
             .collect();
         let parts = self.read_all(work, |(request, c)| self.read(&request, |r| parse(r, c)))?;
         Ok(parts.into_iter().flatten().collect())
+    }
+
+    /// Sends each prepared message with its own requests (`build`), all of them built before
+    /// any is sent, as one fan-out folded into one [`SendReport`].
+    pub fn send_each<'m>(
+        &self,
+        pre_rejected: Vec<Rejected>,
+        messages: impl Iterator<Item = &'m Prepared>,
+        build: impl Fn(&Config, &Prepared) -> Result<Vec<Batch>>,
+        parse: &ParseSend<'_>,
+    ) -> Result<SendReport> {
+        let mut batches = Vec::new();
+        for m in messages {
+            batches.extend(build(self.config, m)?);
+        }
+        self.send_batches(pre_rejected, batches, parse)
     }
 
     /// Runs send batches `max_in_flight` at a time and folds them into one [`SendReport`].

@@ -992,11 +992,7 @@ pub(crate) fn send_personalized(
     valid: Vec<(usize, Prepared)>,
 ) -> Result<SendReport> {
     let Some((_, shared)) = valid.first() else {
-        return Err(
-            Error::new(ErrorCode::NoValidRecipients, "no valid recipient is left")
-                .with_provider(P)
-                .with_rejected(rejected),
-        );
+        return Err(crate::message::no_valid_recipients("items", rejected).with_provider(P));
     };
     let items = valid
         .iter()
