@@ -160,8 +160,17 @@ class AbortError extends Error {
   }
 }
 
-/** The operations that may act at the provider: their late outcome is reported, never dropped. */
-const ACTING = new Set(['send', 'sendPersonalized', 'sendToList', 'confirmMailing', 'markInboundRead'])
+/**
+ * The operations that may act at the provider (the table's `acts` column): their late outcome is
+ * reported, never dropped. Read from the core when first needed.
+ */
+let acting = null
+const ACTING = {
+  has(operation) {
+    acting ??= new Set(tables().operations.filter((o) => o.acts).map((o) => camelKey(o.name)))
+    return acting.has(operation)
+  },
+}
 
 /** The outcome of an acting call that finished after its AbortSignal aborted. */
 function lateResult(owner, provider, operation, outcome) {

@@ -69,6 +69,9 @@ pub struct Operation {
     /// The argument object's keys, in the order a positional wrapper takes them; for
     /// `message`-style operations, empty (the argument is the message itself).
     pub args: &'static [&'static str],
+    /// Whether running it may make the provider act (send, debit, mark): a caller that stops
+    /// waiting for such a call must still learn its outcome (Python's and Node's late results).
+    pub acts: bool,
     /// One line for references.
     pub summary: &'static str,
 }
@@ -76,14 +79,15 @@ pub struct Operation {
 const CLIENT: &[TargetKind] = &[TargetKind::Client];
 const BOTH: &[TargetKind] = &[TargetKind::Client, TargetKind::Router];
 
-/// Every operation, in the order of SPEC §6. Bindings export this list (`vg_operations`,
-/// `vibergate._native.operations()`, `operations()` in Node) and test that they wrap each one.
+/// Every operation, in the order of SPEC §6. Bindings export it inside [`tables`] (`vg_tables`
+/// in C, `tables()` in the Python and Node native modules) and test that they wrap each one.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         name: "send",
         on: BOTH,
         input: "message",
         args: &[],
+        acts: true,
         summary: "Validates and sends a message; returns a send report.",
     },
     Operation {
@@ -91,6 +95,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: BOTH,
         input: "message",
         args: &[],
+        acts: true,
         summary: "Sends each item its own text; returns a send report.",
     },
     Operation {
@@ -98,6 +103,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: BOTH,
         input: "arguments",
         args: &["ids"],
+        acts: false,
         summary: "Delivery reports of message ids (a router's ids name their provider).",
     },
     Operation {
@@ -105,6 +111,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["batch_id"],
+        acts: false,
         summary: "SMS.by: the statuses of a mailing batch.",
     },
     Operation {
@@ -112,6 +119,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &[],
+        acts: false,
         summary: "Intel-Tele: balance and credit.",
     },
     Operation {
@@ -119,6 +127,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &[],
+        acts: false,
         summary: "Intel-Tele: the price list.",
     },
     Operation {
@@ -126,6 +135,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["page"],
+        acts: false,
         summary: "SMS Club: one page (from 1) of 2-way chats.",
     },
     Operation {
@@ -133,6 +143,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["chat_id", "page"],
+        acts: false,
         summary: "SMS Club: one page (from 1) of a chat.",
     },
     Operation {
@@ -140,6 +151,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "query",
         args: &["chat_id", "mailing_id", "page"],
+        acts: false,
         summary: "Replies from recipients: an SMS Club chat or an SMS.by mailing.",
     },
     Operation {
@@ -147,6 +159,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &[],
+        acts: false,
         summary: "What the provider supports.",
     },
     Operation {
@@ -154,6 +167,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "message",
         args: &[],
+        acts: true,
         summary: "SMS.by: a mailing to a stored subscriber list, waiting for confirm_mailing.",
     },
     Operation {
@@ -161,6 +175,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["mailing_id"],
+        acts: true,
         summary: "SMS.by: confirms a mailing (the money is debited).",
     },
     Operation {
@@ -168,6 +183,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["offset", "limit"],
+        acts: false,
         summary: "SMS.by: the account's mailings, `limit` from `offset`.",
     },
     Operation {
@@ -175,6 +191,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["mailing_id"],
+        acts: false,
         summary: "SMS.by: one mailing.",
     },
     Operation {
@@ -182,6 +199,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["mailing_id"],
+        acts: false,
         summary: "SMS.by: the phones of a mailing and their delivery reports.",
     },
     Operation {
@@ -189,6 +207,7 @@ pub const OPERATIONS: &[Operation] = &[
         on: CLIENT,
         input: "arguments",
         args: &["ids"],
+        acts: true,
         summary: "SMS.by: marks incoming messages read.",
     },
 ];
@@ -494,12 +513,23 @@ impl Call {
 /// every binding's generic call goes through. An argument error names the argument object
 /// (`message: not valid JSON…`, `field` = `message`) unless it has a path of its own.
 pub fn call(target: Target<'_>, operation: &str, args: &str) -> Result<String> {
-    let call = Call::parse(target.kind(), operation, args).map_err(|e| {
-        let input = self::operation(operation).map_or("arguments", |o| o.input);
-        name_argument(e, input)
-    })?;
+    let call = Call::parse(target.kind(), operation, args).map_err(|e| named(e, operation))?;
     let value = call.run(target)?;
     serde_json::to_string(&value).map_err(|e| Error::internal(format!("cannot serialise: {e}")))
+}
+
+/// [`call`] with arguments a caller built as a value (the CLI from its flags), returning the
+/// result as a value.
+pub fn call_value(target: Target<'_>, operation: &str, args: Value) -> Result<Value> {
+    Call::from_value(target.kind(), operation, args)
+        .map_err(|e| named(e, operation))?
+        .run(target)
+}
+
+/// An argument error said about `operation`'s argument object.
+fn named(error: Error, operation: &str) -> Error {
+    let input = self::operation(operation).map_or("arguments", |o| o.input);
+    name_argument(error, input)
 }
 
 /// An argument error without a path of its own, said about `input`.

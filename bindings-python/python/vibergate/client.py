@@ -479,9 +479,13 @@ def _executor() -> Any:
     return ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix="vibergate")
 
 
-#: The operations that may act at the provider (send, confirm, mark read). When one of them
-#: finishes after its caller stopped waiting, its outcome is a :class:`LateResult`.
-_ACTING = frozenset({"send", "send_personalized", "send_to_list", "confirm_mailing", "mark_inbound_read"})
+@functools.lru_cache(maxsize=None)
+def _acting() -> FrozenSet[str]:
+    """The operations that may act at the provider (the table's ``acts`` column: send, confirm,
+    mark read). When one of them finishes after its caller stopped waiting, its outcome is a
+    :class:`LateResult`."""
+    tables = json.loads(_native_call(_native.tables))
+    return frozenset(op["name"] for op in tables["operations"] if op["acts"])
 
 
 @dataclass(frozen=True)
@@ -566,7 +570,7 @@ def _async(
     is cancelled while an acting call is running, the call's outcome becomes a
     :class:`LateResult`."""
     name = method.__name__
-    acting = name in _ACTING
+    acting = name in _acting()
 
     @functools.wraps(method)
     async def run(self: AsyncClient, /, *args: P.args, **kwargs: P.kwargs) -> R:

@@ -18,7 +18,7 @@ use std::path::Path;
 use clap::Args;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use vibergate_core::api::{self, Call, Target};
+use vibergate_core::api::{self, Target};
 use vibergate_core::{dsn, Client, Error, Router};
 
 use crate::{exit, output, CmdResult, Common, Failure};
@@ -90,13 +90,9 @@ fn to_arguments<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
         .map_err(|e| Error::internal(format!("cannot serialise the arguments: {e}")))
 }
 
-/// Runs `operation` on `target` through the operation table; an argument error without a path
-/// of its own is said about the operation's argument object, as `api::call` says it.
+/// Runs `operation` on `target` through the operation table.
 fn call(target: Target<'_>, operation: &str, args: Value) -> Result<Value, Error> {
-    let input = api::operation(operation).map_or("arguments", |o| o.input);
-    Call::from_value(target.kind(), operation, args)
-        .map_err(|e| api::name_argument(e, input))?
-        .run(target)
+    api::call_value(target, operation, args)
 }
 
 /// An operation's JSON result read back into its Rust type, for the tables people read.
