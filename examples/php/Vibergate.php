@@ -11,8 +11,8 @@
  * names the method, the parameter and the key, e.g. `Vibergate\Client::send(): unknown key
  * $message['txt'] (did you mean 'text'?)`, with `field` set to the key's path (`sms_fallback.text`).
  *
- * The library is found through $VIBERGATE_LIB, else target/{release,debug}/libvibergate.so of
- * this checkout; the header through $VIBERGATE_HEADER, else include/vibergate.h.
+ * The library is found through $VIBERGATE_LIB, else the newer of target/{release,debug}/
+ * libvibergate.so of this checkout (an older build may lack what the header declares); the header through $VIBERGATE_HEADER, else include/vibergate.h.
  *
  * Every parameter that can carry a credential (a DSN, a configuration, a webhook secret, the
  * JSON passed to the library) is marked #[\SensitiveParameter]: PHP 8.2+ shows it as
@@ -60,6 +60,7 @@ class VibergateException extends \RuntimeException
         return new $class($details);
     }
 
+    /** One class per error code, in the order of tables()['error_codes'] (tests/php checks). */
     public const CLASSES = [
         'invalid_config' => InvalidConfigException::class,
         'invalid_message' => InvalidMessageException::class,
@@ -115,13 +116,14 @@ final class Native
 
     private static function findLibrary(string $root): string
     {
+        $found = null;
         foreach (['release', 'debug'] as $profile) {
             $path = "$root/target/$profile/libvibergate.so";
-            if (is_file($path)) {
-                return $path;
+            if (is_file($path) && ($found === null || filemtime($path) > filemtime($found))) {
+                $found = $path;
             }
         }
-        return 'libvibergate.so';
+        return $found ?? 'libvibergate.so';
     }
 
     /**
@@ -218,6 +220,22 @@ final class Native
     public static function json(#[\SensitiveParameter] mixed $value): string
     {
         return json_encode($value, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * Runs `$operation` (a name of tables()['operations']) through `$function` (vg_call or
+     * vg_router_call) with `$args` as its argument object; errors name `$method`, `$operation`
+     * and `$args` in PHP's words.
+     */
+    public static function callOperation(string $method, string $function, FFI\CData $handle, string $operation, #[\SensitiveParameter] array $args): array
+    {
+        $argument = new Argument($method, 'args', 'args_json');
+        try {
+            return self::call($function, $handle, $operation, $argument->json($args));
+        } catch (VibergateException $e) {
+            $e = (new Argument($method, 'operation', 'operation', false))->translate($e, $function);
+            throw $argument->translate($e, $function);
+        }
     }
 
     /**
@@ -516,9 +534,11 @@ final class Client
         return Native::call('vg_confirm_mailing', $this->handle, $mailingId);
     }
 
-    public function mailings(int $offset = 0, int $limit = 100): array
+    /** @param ?int $limit how many; null: the library's default */
+    public function mailings(int $offset = 0, ?int $limit = null): array
     {
-        return Native::call('vg_mailings', $this->handle, $offset, $limit);
+        $args = ['offset' => $offset] + ($limit === null ? [] : ['limit' => $limit]);
+        return Native::callOperation(__METHOD__, 'vg_call', $this->handle, 'mailings', $args);
     }
 
     public function mailing(string $mailingId): array
@@ -536,6 +556,16 @@ final class Client
     {
         $argument = new Argument(__METHOD__, 'ids', 'ids_json', false);
         return Native::callWith($argument, 'vg_mark_inbound_read', $this->handle, $argument->json($ids));
+    }
+
+    /**
+     * Runs any operation of tables()['operations'] by its name, with its arguments as an array:
+     * `$client->call('status', ['ids' => ['5769']])`. The methods above are this with PHP
+     * parameters.
+     */
+    public function call(string $operation, #[\SensitiveParameter] array $args = []): array
+    {
+        return Native::callOperation(__METHOD__, 'vg_call', $this->handle, $operation, $args);
     }
 }
 
@@ -589,6 +619,12 @@ final class Router
     {
         Native::ffi()->vg_router_reset_cooldowns($this->handle);
     }
+
+    /** Client::call() for a router: `send`, `sendPersonalized` and `status` by their names. */
+    public function call(string $operation, #[\SensitiveParameter] array $args = []): array
+    {
+        return Native::callOperation(__METHOD__, 'vg_router_call', $this->handle, $operation, $args);
+    }
 }
 
 /**
@@ -609,6 +645,15 @@ function parse_webhook(string $provider, #[\SensitiveParameter] array $request):
 function sms_info(string $text): array
 {
     return Native::call('vg_sms_info', $text);
+}
+
+/**
+ * The library's tables: ['version', 'operations' => [['name', 'on', 'input', 'args',
+ * 'summary'], …], 'error_codes', 'delivery_states' => [['name', 'final'], …], 'providers'].
+ */
+function tables(): array
+{
+    return Native::call('vg_tables');
 }
 
 function version(): string

@@ -226,6 +226,40 @@ test('a forged multibyte vg_token is an auth error', function () {
     }
 });
 
+test('the PHP tables are the library\'s', function () use ($sb) {
+    $tables = Vibergate\tables();
+    check(array_keys(VibergateException::CLASSES) === $tables['error_codes'],
+        'exception classes by code: ' . implode(',', array_keys(VibergateException::CLASSES)) . ' vs ' . implode(',', $tables['error_codes']));
+    foreach (VibergateException::CLASSES as $code => $class) {
+        $e = VibergateException::fromDetails(['code' => $code, 'message' => 'x']);
+        check($e instanceof $class && is_subclass_of($class, VibergateException::class), "class of $code");
+    }
+    check($tables['version'] === Vibergate\version(), 'version');
+    // Every operation has its typed method (camelCase) on the class it runs on.
+    $camel = fn (string $name) => lcfirst(str_replace('_', '', ucwords($name, '_')));
+    foreach ($tables['operations'] as $op) {
+        foreach ($op['on'] as $on) {
+            $class = $on === 'router' ? Vibergate\Router::class : Client::class;
+            check(method_exists($class, $camel($op['name'])), "$class lacks {$camel($op['name'])}() for the operation {$op['name']}");
+        }
+    }
+    // call(): any operation by its name; errors in PHP's words.
+    $c = new Client($sb->dsn('smsclub'));
+    check($c->call('capabilities') === $c->capabilities(), 'call(capabilities)');
+    $e = throws('unsupported', fn () => $c->call('sned'), 'unknown operation');
+    check(str_starts_with($e?->getMessage() ?? '', "Vibergate\\Client::call(): no operation 'sned' (did you mean 'send'?)") && $e?->field === 'operation', 'unknown operation: ' . $e?->getMessage());
+    $e = throws('invalid_message', fn () => $c->call('send', ['to' => ['380989361121'], 'txt' => 'x']), 'call argument');
+    check($e?->getMessage() === "Vibergate\\Client::call(): unknown key \$args['txt'] (did you mean 'text'?)" && $e?->field === 'txt', 'call argument: ' . $e?->getMessage());
+    $by = new Client($sb->dsn('smsby'));
+    $list = $by->call('send_to_list', ['list_id' => '1', 'text' => 'News']);
+    check($by->call('confirm_mailing', ['mailing_id' => $list['mailing_id']]) === ['confirmed' => $list['mailing_id']], 'confirmed shape');
+    check($by->mailings(0, 1) !== [] && count($by->mailings(0, 1)) === 1, 'mailings limit');
+    $router = new Vibergate\Router($sb->dsn('decisiontelecom'));
+    $r = $router->call('send', ['to' => ['380989361121'], 'text' => 'Hi']);
+    check($router->call('status', ['ids' => $r['accepted']])[0]['state'] === 'delivered', 'router call');
+    throws('unsupported', fn () => $router->call('balance'), 'balance on a router');
+});
+
 test('the request log', function () use ($sb) {
     check(count($sb->requests()) > 10, 'requests');
 });
