@@ -168,6 +168,10 @@ static void test_smsclub(vg_sandbox *sb) {
   err = NULL;
   CHECK(vg_sandbox_inject(sb, "{\"kind\":\"nonsense\"}", &err) == VG_INVALID_MESSAGE, "bad fault");
   vg_error_free(err);
+  /* The real code of each failure, never one code for all. */
+  err = NULL;
+  CHECK(vg_sandbox_inject(NULL, "{\"kind\":\"empty\"}", &err) == VG_INVALID_CONFIG && vg_error_code(err) == VG_INVALID_CONFIG, "inject on NULL");
+  vg_error_free(err);
   vg_client_free(c);
 
   /* A refused token comes back as VG_AUTH with the provider's status. */
