@@ -57,6 +57,7 @@ pub struct SandboxConfig {
     pub smsclub_rate_limit: u32,
     /// Intel-Tele's starting balance; each message costs its country's rate.
     pub inteltele_balance: f64,
+    /// Intel-Tele's credit: how far below zero sends may take the balance (`/credit/` reports it).
     pub inteltele_credit: f64,
     /// Where Intel-Tele status callbacks go (set in the account on the real service).
     pub inteltele_callback_url: Option<String>,
@@ -96,10 +97,13 @@ impl Default for SandboxConfig {
 /// A fault for the next `count` requests (of `provider`, or any provider).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
+    /// The provider whose requests it hits; none: the next request of any provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderId>,
+    /// How many requests it hits (1 when not given).
     #[serde(default = "one")]
     pub count: u32,
+    /// What goes wrong.
     #[serde(flatten)]
     pub kind: FaultKind,
 }
@@ -113,17 +117,24 @@ fn one() -> u32 {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
     /// Wait, then handle the request normally (it is acted on).
-    Latency { ms: u64 },
+    Latency {
+        /// The wait in milliseconds.
+        ms: u64,
+    },
     /// Answer this status and body without acting on the request.
     Status {
+        /// The status code.
         status: u16,
+        /// The body, as given (empty when not given).
         #[serde(default)]
         body: String,
+        /// A `Retry-After` header's value, if one is wanted.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after: Option<String>,
     },
     /// 429 with an optional `Retry-After`, without acting on the request.
     RateLimit {
+        /// A `Retry-After` header's value, if one is wanted.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after: Option<String>,
     },
@@ -138,24 +149,44 @@ pub enum FaultKind {
     /// Act on the request, answer 200 with an empty body.
     Empty,
     /// Act on the request, answer 200 with `bytes` of filler.
-    Large { bytes: usize },
+    Large {
+        /// The body's length.
+        bytes: usize,
+    },
     /// Act on the request, answer the real body with another content type.
-    ContentType { value: String },
+    ContentType {
+        /// The `Content-Type` sent instead.
+        value: String,
+    },
     /// Act on the request, send the real body one byte every `ms_per_byte`.
-    SlowBody { ms_per_byte: u64 },
+    SlowBody {
+        /// The pause before each byte, in milliseconds.
+        ms_per_byte: u64,
+    },
     /// Act on the request and answer normally, with this extra header (a hostile
     /// `Retry-After` on a success, say).
-    Header { name: String, value: String },
+    Header {
+        /// The header's name.
+        name: String,
+        /// The header's value.
+        value: String,
+    },
 }
 
 /// A request the sandbox received, as `GET /_sandbox/requests` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedRequest {
+    /// Its place in arrival order, from 1 (a reset does not restart it).
     pub seq: u64,
+    /// The provider its path belongs to (none for an unknown path).
     pub provider: Option<ProviderId>,
+    /// `GET`, `POST`, …
     pub method: String,
+    /// The target's path, without the query.
     pub path: String,
+    /// The raw query string, without `?`.
     pub query: String,
+    /// Header names and values in the order received.
     pub headers: Vec<(String, String)>,
     /// The body as text (lossy UTF-8).
     pub body: String,
@@ -487,6 +518,7 @@ impl Sandbox {
         self.server.base_url()
     }
 
+    /// The port on 127.0.0.1 it listens on.
     pub fn port(&self) -> u16 {
         self.server.port()
     }
