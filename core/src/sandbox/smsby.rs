@@ -667,13 +667,12 @@ fn read_incoming(shared: &Shared, p: &[(String, String)]) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
-    use std::net::TcpListener;
+    use std::sync::{mpsc, Arc};
     use std::time::Duration;
 
     use serde_json::{json, Value};
 
-    use crate::sandbox::{Sandbox, SandboxConfig};
+    use crate::sandbox::{http, Sandbox, SandboxConfig};
 
     fn agent() -> ureq::Agent {
         ureq::Agent::config_builder()
@@ -763,30 +762,24 @@ mod tests {
     /// asynchronous mode will be sent": the callback is `{"uuid", "success": "OK"}`.
     #[test]
     fn bulk_callback_is_the_asynchronous_response() {
-        let receiver = TcpListener::bind("127.0.0.1:0").unwrap();
-        let callback = format!("http://{}/hook", receiver.local_addr().unwrap());
+        let (tx, rx) = mpsc::channel();
+        let receiver = http::Server::start(
+            0,
+            Arc::new(move |request: http::Request| {
+                let _ = tx.send(request.body);
+                http::Delivery::Respond(http::Response::raw(200, "text/plain", Vec::new()))
+            }),
+        )
+        .unwrap();
+        let callback = format!("{}/hook", receiver.base_url());
         let sb = Sandbox::start(SandboxConfig::default()).unwrap();
         let (_, sent) = post(
             &format!("{}/api/v1/sendBulkViber", sb.base_url()),
             "application/json",
             &bulk_body(Some(&callback)),
         );
-        let (mut conn, _) = receiver.accept().unwrap();
-        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut raw = Vec::new();
-        let mut buf = [0u8; 4096];
-        let body = loop {
-            let n = conn.read(&mut buf).unwrap();
-            assert!(n > 0, "the callback ended early");
-            raw.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&raw).into_owned();
-            if let Some((_, body)) = text.split_once("\r\n\r\n") {
-                if let Ok(v) = serde_json::from_str::<Value>(body) {
-                    break v;
-                }
-            }
-        };
-        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        let body = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body, json!({"uuid": sent["uuid"], "success": "OK"}));
         let events = crate::webhook::parse_webhook(
             crate::config::ProviderId::SmsBy,
