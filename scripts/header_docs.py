@@ -38,15 +38,23 @@ def parse(source: str) -> Tuple[str, List[Item]]:
     for m in re.finditer(r"(/\*\*.*?\*/)\s*\n(.*?)(?=\n\s*\n|\n/\*\*|\Z)", rest, re.S):
         doc = comment_text(m.group(1))
         decl = m.group(2).strip()
-        if decl.startswith("typedef enum"):
+        if decl.startswith("typedef enum") or decl.startswith("enum "):
+            # `typedef enum { … } name;`, or a fixed-width `enum name : uint32_t { … };` whose
+            # typedef follows in `#if` lines (cbindgen's form for `#[repr(u32)]`).
             end = rest.find("}", m.end(1))
             body = rest[rest.find("{", m.end(1)) + 1 : end]
-            name = re.match(r"\}\s*(\w+)\s*;", rest[end:]).group(1)  # type: ignore[union-attr]
+            named = re.match(r"enum\s+(\w+)", decl)
+            if named:
+                name = named.group(1)
+                signature = f"enum {name} {{ … }}; /* typedef uint32_t {name} */"
+            else:
+                name = re.match(r"\}\s*(\w+)\s*;", rest[end:]).group(1)  # type: ignore[union-attr]
+                signature = f"typedef enum {{ … }} {name};"
             members = [
                 (value.strip().rstrip(","), comment_text(comment))
                 for comment, value in re.findall(r"(/\*\*.*?\*/)\s*\n\s*([^\n]+)", body, re.S)
             ]
-            items.append(Item("enum", name, f"typedef enum {{ … }} {name};", doc, members))
+            items.append(Item("enum", name, signature, doc, members))
         elif decl.startswith("typedef struct"):
             name = decl.rstrip(";").split()[-1]
             items.append(Item("type", name, decl, doc))
