@@ -7,7 +7,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::phone;
 use crate::providers::Capabilities;
 use crate::report::Rejected;
-use crate::sms::{self, SmsEncoding};
 
 /// The longest Viber text, in Unicode scalar values.
 pub const MAX_TEXT_CHARS: usize = 1000;
@@ -279,9 +278,9 @@ pub(crate) struct PreparedFallback {
     pub sender: Option<String>,
 }
 
-fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|s| s.trim())
+/// Trimmed text, or `None` when blank: the optional fields where white space means "not set".
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }
@@ -307,324 +306,395 @@ pub(crate) fn check_url(field: &str, url: &str) -> Result<()> {
     Ok(())
 }
 
-/// Validates `message` for the provider of `config`: field rules, the feature matrix, the
-/// provider's limits. A field error is `invalid_message`, a missing feature `unsupported`, and no
-/// valid recipient left `no_valid_recipients`; all with `field` set.
-pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -> Result<Prepared> {
-    let provider = config.provider;
-    let unsupported = |field: &str, what: &str| Error::unsupported(provider, field, what);
-    let invalid =
-        |field: &str, why: String| Error::invalid_message(field, why).with_provider(provider);
+/// `invalid_message` on `field`, from the provider whose rule refused it.
+fn invalid(caps: &Capabilities, field: &str, why: String) -> Error {
+    Error::invalid_message(field, why).with_provider(caps.provider)
+}
 
-    let text = message.text.clone().filter(|t| !t.is_empty());
-    let image_url = non_empty(&message.image_url);
-    let chat_id = non_empty(&message.chat_id);
+/// What a message shows: its text, image and button. Every way of sending content (a message,
+/// a personalised item, an SMS.by list mailing) checks it with [`Content::check`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Content {
+    /// The text; an empty one is none.
+    pub text: Option<String>,
+    /// The image URL, trimmed; a blank one is none.
+    pub image_url: Option<String>,
+    pub button: Option<Button>,
+}
 
-    // Recipients.
-    let is_chat_reply = chat_id.is_some();
-    if message.to.is_empty() && !is_chat_reply {
-        return Err(invalid(
-            "to",
-            "the message needs at least one recipient".into(),
-        ));
+impl Content {
+    /// The content after the checks each part and their combination need, by `caps`'s rules.
+    pub(crate) fn check(
+        text: Option<&str>,
+        image_url: Option<&str>,
+        button: Option<&Button>,
+        caps: &Capabilities,
+    ) -> Result<Content> {
+        let content = Content {
+            text: text.filter(|t| !t.is_empty()).map(str::to_owned),
+            image_url: non_empty(image_url),
+            button: button.cloned(),
+        };
+        content.check_text(caps)?;
+        if let Some(url) = &content.image_url {
+            check_url("image_url", url)?;
+        }
+        if let Some(button) = &content.button {
+            check_button(button, caps)?;
+        }
+        content.check_combination(caps)?;
+        Ok(content)
     }
-    let (recipients, rejected) =
-        phone::normalize_all(&message.to, config.default_country.as_deref());
 
-    // Text, image and button.
-    if let Some(t) = &text {
-        let n = t.chars().count();
+    fn check_text(&self, caps: &Capabilities) -> Result<()> {
+        let n = self.text.as_deref().map_or(0, |t| t.chars().count());
         if n > MAX_TEXT_CHARS {
             return Err(invalid(
+                caps,
                 "text",
                 format!("text is {n} characters; the limit is {MAX_TEXT_CHARS}"),
             ));
         }
+        Ok(())
     }
-    if let Some(url) = &image_url {
-        check_url("image_url", url)?;
-    }
-    let button = match &message.button {
-        None => None,
-        Some(b) => {
-            let n = b.text.trim().chars().count();
-            if n == 0 {
-                return Err(invalid(
-                    "button.text",
-                    "button.text is empty; a button needs a caption".into(),
-                ));
+
+    /// Which parts may go together: a text or an image, a button only under a text, and the
+    /// provider's `image_without_text` and `image_needs_button`.
+    fn check_combination(&self, caps: &Capabilities) -> Result<()> {
+        match (&self.text, &self.image_url, &self.button) {
+            (None, None, _) => {
+                let needs = if caps.image_without_text {
+                    "the message needs a text or an image"
+                } else {
+                    "the message needs a text"
+                };
+                Err(invalid(caps, "text", needs.into()))
             }
-            if n > MAX_BUTTON_TEXT_CHARS {
-                return Err(invalid(
-                    "button.text",
-                    format!("button.text is {n} characters; the limit is {MAX_BUTTON_TEXT_CHARS}"),
-                ));
-            }
-            if b.url.trim().is_empty() {
-                return Err(invalid(
-                    "button.url",
-                    "button.url is empty; a button needs a link".into(),
-                ));
-            }
-            check_url("button.url", &b.url)?;
-            if let Some(max) = caps.max_button_url_chars {
-                let n = b.url.chars().count();
-                if n > max {
-                    return Err(invalid(
-                        "button.url",
-                        format!(
-                            "button.url is {n} characters; {} allows {max}",
-                            provider.display_name()
-                        ),
-                    ));
-                }
-            }
-            Some(b.clone())
-        }
-    };
-    match (&text, &image_url, &button) {
-        (None, None, _) => return Err(invalid("text", "the message needs a text".into())),
-        (None, Some(_), _) if !caps.image_without_text => {
-            return Err(unsupported(
+            (None, Some(_), _) if !caps.image_without_text => Err(Error::unsupported(
+                caps.provider,
                 "text",
                 "messages without text (an image alone needs smsby)",
-            ))
-        }
-        (None, Some(_), Some(_)) => {
-            return Err(invalid(
+            )),
+            (None, Some(_), Some(_)) => Err(invalid(
+                caps,
                 "text",
                 "a message with a button needs a text".into(),
-            ))
-        }
-        (Some(_), Some(_), None) if caps.image_needs_button => {
-            return Err(invalid(
+            )),
+            (Some(_), Some(_), None) if caps.image_needs_button => Err(invalid(
+                caps,
                 "button",
                 format!(
                     "{} sends an image with text only together with a button",
-                    provider.display_name()
+                    caps.provider.display_name()
                 ),
-            ))
-        }
-        _ => {}
-    }
-
-    // Time to live.
-    if let Some(ttl) = message.ttl_seconds {
-        let Some((min_single, min_many, max)) = caps.ttl_seconds else {
-            return Err(unsupported(
-                "ttl_seconds",
-                "a message lifetime (ttl_seconds)",
-            ));
-        };
-        let min = if recipients.len() > 1 {
-            min_many
-        } else {
-            min_single
-        };
-        if ttl < min || ttl > max {
-            let scope = if min_single != min_many {
-                if recipients.len() > 1 {
-                    " for more than one recipient"
-                } else {
-                    " for one recipient"
-                }
-            } else {
-                ""
-            };
-            return Err(invalid(
-                "ttl_seconds",
-                format!(
-                    "ttl_seconds must be within {min}–{max}{scope} for {}, got {ttl}",
-                    provider.display_name()
-                ),
-            ));
+            )),
+            _ => Ok(()),
         }
     }
+}
 
-    // Sender. A reply into a chat goes out under the chat's own sender: the client's default
-    // sender is not added to it (SMS Club's reply example carries no sender).
-    let sender = non_empty(&message.sender).or_else(|| {
-        if is_chat_reply {
-            None
-        } else {
-            non_empty(&config.sender)
-        }
-    });
-    if sender.is_none() && caps.sender_required && !is_chat_reply {
+/// A button needs a caption of at most [`MAX_BUTTON_TEXT_CHARS`] and a link the provider takes.
+fn check_button(button: &Button, caps: &Capabilities) -> Result<()> {
+    let n = button.text.trim().chars().count();
+    if n == 0 {
         return Err(invalid(
-            "sender",
-            format!(
-                "{} needs a sender (set it on the message or the client's sender option)",
-                provider.display_name()
-            ),
+            caps,
+            "button.text",
+            "button.text is empty; a button needs a caption".into(),
         ));
     }
-    if let Some(s) = &sender {
-        if let Some(max) = caps.max_sender_chars {
+    if n > MAX_BUTTON_TEXT_CHARS {
+        return Err(invalid(
+            caps,
+            "button.text",
+            format!("button.text is {n} characters; the limit is {MAX_BUTTON_TEXT_CHARS}"),
+        ));
+    }
+    if button.url.trim().is_empty() {
+        return Err(invalid(
+            caps,
+            "button.url",
+            "button.url is empty; a button needs a link".into(),
+        ));
+    }
+    check_url("button.url", &button.url)?;
+    let n = button.url.chars().count();
+    match caps.max_button_url_chars {
+        Some(max) if n > max => Err(invalid(
+            caps,
+            "button.url",
+            format!(
+                "button.url is {n} characters; {} allows {max}",
+                caps.provider.display_name()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A message as far as the shared checks took it, for the rules one provider adds
+/// ([`crate::providers::check_message`], [`crate::providers::check_sms_fallback`]).
+pub(crate) struct Draft<'a> {
+    pub provider: ProviderId,
+    pub message: &'a Message,
+    pub content: &'a Content,
+    /// The Viber sender the message goes out under (the message's, else the client's).
+    pub sender: Option<&'a str>,
+}
+
+/// The checklist of one message for one provider: each step a rule of its own, run in
+/// [`prepare`]'s order so that the first problem a caller meets stays the same.
+struct Checklist<'a> {
+    message: &'a Message,
+    config: &'a Config,
+    caps: &'a Capabilities,
+    /// A reply into a chat (`chat_id`): it goes to the chat's recipient under the chat's sender.
+    is_chat_reply: bool,
+}
+
+impl Checklist<'_> {
+    fn invalid(&self, field: &str, why: String) -> Error {
+        invalid(self.caps, field, why)
+    }
+
+    fn unsupported(&self, field: &str, what: &str) -> Error {
+        Error::unsupported(self.caps.provider, field, what)
+    }
+
+    fn name(&self) -> &'static str {
+        self.caps.provider.display_name()
+    }
+
+    fn has_recipients(&self) -> Result<()> {
+        if self.message.to.is_empty() && !self.is_chat_reply {
+            return Err(self.invalid("to", "the message needs at least one recipient".into()));
+        }
+        Ok(())
+    }
+
+    /// `ttl_seconds` within the provider's range, which may differ for one and for several
+    /// recipients.
+    fn ttl(&self, recipients: usize) -> Result<()> {
+        let Some(ttl) = self.message.ttl_seconds else {
+            return Ok(());
+        };
+        let Some((min_single, min_many, max)) = self.caps.ttl_seconds else {
+            return Err(self.unsupported("ttl_seconds", "a message lifetime (ttl_seconds)"));
+        };
+        let min = if recipients > 1 { min_many } else { min_single };
+        if (min..=max).contains(&ttl) {
+            return Ok(());
+        }
+        let scope = match (min_single == min_many, recipients > 1) {
+            (true, _) => "",
+            (false, true) => " for more than one recipient",
+            (false, false) => " for one recipient",
+        };
+        Err(self.invalid(
+            "ttl_seconds",
+            format!(
+                "ttl_seconds must be within {min}–{max}{scope} for {}, got {ttl}",
+                self.name()
+            ),
+        ))
+    }
+
+    /// The Viber sender. A reply into a chat goes out under the chat's own sender: the client's
+    /// default sender is not added to it (SMS Club's reply example carries no sender).
+    fn sender(&self) -> Result<Option<String>> {
+        let sender = non_empty(self.message.sender.as_deref()).or_else(|| {
+            if self.is_chat_reply {
+                None
+            } else {
+                non_empty(self.config.sender.as_deref())
+            }
+        });
+        let Some(s) = &sender else {
+            if self.caps.sender_required && !self.is_chat_reply {
+                return Err(self.invalid(
+                    "sender",
+                    format!(
+                        "{} needs a sender (set it on the message or the client's sender option)",
+                        self.name()
+                    ),
+                ));
+            }
+            return Ok(None);
+        };
+        if let Some(max) = self.caps.max_sender_chars {
             if s.chars().count() > max {
-                return Err(invalid(
+                return Err(self.invalid(
                     "sender",
                     format!(
                         "sender may have at most {max} characters for {}",
-                        provider.display_name()
+                        self.name()
                     ),
                 ));
             }
         }
-        if caps.numeric_sender_id && !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid(
+        if self.caps.numeric_sender_id && !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.invalid(
                 "sender",
                 format!(
                     "{} needs the numeric id of the Viber name as sender, got {s:?}",
-                    provider.display_name()
+                    self.name()
                 ),
             ));
         }
+        Ok(sender)
     }
 
-    // Rules that one provider's document adds; each lives in that provider's module.
-    match provider {
-        ProviderId::DecisionTelecom => crate::providers::decisiontelecom::check_message(
-            message,
-            image_url.is_some() || button.is_some(),
-        )?,
-        ProviderId::SmsClub => {
-            crate::providers::smsclub::check_message(image_url.is_some(), button.is_some())?
+    /// The SMS sent when Viber does not deliver, with its sender (the fallback's, else the
+    /// client's `sms_sender`); the provider's own fallback rules run between the shared ones.
+    fn sms_fallback(&self, draft: &Draft<'_>) -> Result<Option<PreparedFallback>> {
+        let Some(fallback) = &self.message.sms_fallback else {
+            return Ok(None);
+        };
+        if !self.caps.sms_fallback {
+            return Err(self.unsupported("sms_fallback", "an SMS fallback"));
         }
-        ProviderId::IntelTele => crate::providers::inteltele::check_message(image_url.as_deref())?,
-        ProviderId::SmsBy => {}
+        if fallback.text.is_empty() {
+            return Err(self.invalid("sms_fallback.text", "sms_fallback.text is empty".into()));
+        }
+        let sender = non_empty(fallback.sender.as_deref())
+            .or_else(|| non_empty(self.config.sms_sender.as_deref()));
+        crate::providers::check_sms_fallback(draft, fallback, sender.as_deref())?;
+        if self.caps.sms_sender_required && sender.is_none() {
+            return Err(self.invalid(
+                "sms_fallback.sender",
+                format!(
+                    "{} needs an SMS sender for the fallback (sms_fallback.sender or the \
+                     sms_sender option)",
+                    self.name()
+                ),
+            ));
+        }
+        Ok(Some(PreparedFallback {
+            text: fallback.text.clone(),
+            sender,
+        }))
     }
 
-    // SMS fallback.
-    let sms_fallback = match &message.sms_fallback {
-        None => None,
-        Some(fb) => {
-            if !caps.sms_fallback {
-                return Err(unsupported("sms_fallback", "an SMS fallback"));
-            }
-            if fb.text.is_empty() {
-                return Err(invalid(
-                    "sms_fallback.text",
-                    "sms_fallback.text is empty".into(),
-                ));
-            }
-            let fb_sender = non_empty(&fb.sender).or_else(|| non_empty(&config.sms_sender));
-            let info = sms::sms_info(&fb.text);
-            match provider {
-                ProviderId::DecisionTelecom => {
-                    if !info.fits_one_segment() {
-                        let (limit, enc) = match info.encoding {
-                            SmsEncoding::Gsm7 => (160, "GSM-7"),
-                            SmsEncoding::Ucs2 => (70, "UCS-2"),
-                        };
-                        return Err(invalid("sms_fallback.text", format!(
-                            "DecisionTelecom's SMS fallback is one SMS: at most {limit} {enc} characters, got {}", info.characters)));
-                    }
-                    if message.effective_category() == Category::Promotional {
-                        return Err(invalid("sms_fallback", "DecisionTelecom sends an SMS fallback only for transactional messages (set category to transactional)".into()));
-                    }
-                    if non_empty(&fb.sender).is_some_and(|s| Some(&s) != sender.as_ref()) {
-                        return Err(unsupported(
-                            "sms_fallback.sender",
-                            "a separate SMS sender (the Viber sender is used)",
-                        ));
-                    }
-                }
-                ProviderId::SmsBy if Some(&fb.text) != text.as_ref() => {
-                    return Err(unsupported(
-                        "sms_fallback.text",
-                        "an SMS text of its own (SMS.by forwards the Viber text)",
-                    ));
-                }
-                _ => {}
-            }
-            if caps.sms_sender_required && fb_sender.is_none() {
-                return Err(invalid("sms_fallback.sender", format!("{} needs an SMS sender for the fallback (sms_fallback.sender or the sms_sender option)", provider.display_name())));
-            }
-            if let Some(s) = &fb_sender {
-                check_sms_sender(provider, s)?;
-            }
-            Some(PreparedFallback {
-                text: fb.text.clone(),
-                sender: if provider == ProviderId::DecisionTelecom {
-                    None
-                } else {
-                    fb_sender
-                },
-            })
-        }
-    };
-
-    // Schedule.
-    if let Some(s) = &message.schedule {
-        if !caps.schedule {
-            return Err(unsupported("schedule", "scheduled sending"));
+    fn schedule(&self) -> Result<()> {
+        let Some(s) = &self.message.schedule else {
+            return Ok(());
+        };
+        if !self.caps.schedule {
+            return Err(self.unsupported("schedule", "scheduled sending"));
         }
         if s.start <= 0 {
-            return Err(invalid(
+            return Err(self.invalid(
                 "schedule.start",
                 "schedule.start must be a unix time in seconds".into(),
             ));
         }
         match s.end {
-            Some(end) if end <= s.start => {
-                return Err(invalid(
-                    "schedule.end",
-                    "schedule.end must be after schedule.start".into(),
-                ))
+            Some(end) if end <= s.start => Err(self.invalid(
+                "schedule.end",
+                "schedule.end must be after schedule.start".into(),
+            )),
+            Some(_) if !self.caps.schedule_end => {
+                Err(self.unsupported("schedule.end", "an end time for a schedule"))
             }
-            Some(_) if !caps.schedule_end => {
-                return Err(unsupported("schedule.end", "an end time for a schedule"))
-            }
-            None if caps.schedule_end_required => {
-                return Err(invalid(
-                    "schedule.end",
-                    format!(
-                        "{} needs schedule.end together with schedule.start",
-                        provider.display_name()
-                    ),
-                ))
-            }
-            _ => {}
+            None if self.caps.schedule_end_required => Err(self.invalid(
+                "schedule.end",
+                format!(
+                    "{} needs schedule.end together with schedule.start",
+                    self.name()
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 
-    if message.two_way && !caps.two_way {
-        return Err(unsupported("two_way", "2-way messages"));
+    /// 2-way messages and replies into a chat.
+    fn conversation(&self) -> Result<()> {
+        if self.message.two_way && !self.caps.two_way {
+            return Err(self.unsupported("two_way", "2-way messages"));
+        }
+        if self.is_chat_reply && !self.caps.chat_id {
+            return Err(self.unsupported("chat_id", "replies into a chat (chat_id)"));
+        }
+        if self.is_chat_reply && !self.message.to.is_empty() {
+            return Err(self.invalid(
+                "to",
+                "a reply into a chat (chat_id) goes to the chat's recipient: leave `to` empty"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
-    if chat_id.is_some() && !caps.chat_id {
-        return Err(unsupported("chat_id", "replies into a chat (chat_id)"));
-    }
-    if chat_id.is_some() && !message.to.is_empty() {
-        return Err(invalid(
-            "to",
-            "a reply into a chat (chat_id) goes to the chat's recipient: leave `to` empty".into(),
-        ));
-    }
-    let callback_url = non_empty(&message.callback_url);
-    if let Some(url) = &callback_url {
-        if !caps.callback_url {
-            return Err(unsupported(
+
+    /// The per-message callback URL; with a webhook secret, signed so that the provider calls
+    /// back a URL that proves where it came from.
+    fn callback_url(&self) -> Result<Option<String>> {
+        let Some(url) = non_empty(self.message.callback_url.as_deref()) else {
+            return Ok(None);
+        };
+        if !self.caps.callback_url {
+            return Err(self.unsupported(
                 "callback_url",
                 "a per-message callback_url (set it in the provider's account)",
             ));
         }
-        check_url("callback_url", url)?;
+        check_url("callback_url", &url)?;
+        Ok(Some(match &self.config.webhook_secret {
+            Some(secret) => crate::signing::sign_callback_url(&url, secret.expose()),
+            None => url,
+        }))
     }
-    // With a webhook secret, the provider calls back a URL that proves where it came from.
-    let callback_url = match (&config.webhook_secret, callback_url) {
-        (Some(secret), Some(url)) => Some(crate::signing::sign_callback_url(&url, secret.expose())),
-        (_, url) => url,
+
+    fn label(&self) -> Result<Option<String>> {
+        let label = non_empty(self.message.label.as_deref());
+        if label.is_some() && !self.caps.label {
+            return Err(self.unsupported("label", "a mailing label"));
+        }
+        Ok(label)
+    }
+}
+
+/// Validates `message` for the provider of `config`: field rules, the feature matrix, the
+/// provider's limits. A field error is `invalid_message`, a missing feature `unsupported`, and no
+/// valid recipient left `no_valid_recipients`; all with `field` set.
+pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -> Result<Prepared> {
+    let chat_id = non_empty(message.chat_id.as_deref());
+    let check = Checklist {
+        message,
+        config,
+        caps,
+        is_chat_reply: chat_id.is_some(),
     };
-    let label = non_empty(&message.label);
-    if label.is_some() && !caps.label {
-        return Err(unsupported("label", "a mailing label"));
+    check.has_recipients()?;
+    let (recipients, rejected) =
+        phone::normalize_all(&message.to, config.default_country.as_deref());
+    let content = Content::check(
+        message.text.as_deref(),
+        message.image_url.as_deref(),
+        message.button.as_ref(),
+        caps,
+    )?;
+    check.ttl(recipients.len())?;
+    let sender = check.sender()?;
+    let draft = Draft {
+        provider: caps.provider,
+        message,
+        content: &content,
+        sender: sender.as_deref(),
+    };
+    crate::providers::check_message(&draft)?;
+    let sms_fallback = check.sms_fallback(&draft)?;
+    check.schedule()?;
+    check.conversation()?;
+    let callback_url = check.callback_url()?;
+    let label = check.label()?;
+    if recipients.is_empty() && !check.is_chat_reply {
+        return Err(no_valid_recipients("to", rejected).with_provider(caps.provider));
     }
-
-    if recipients.is_empty() && !is_chat_reply {
-        return Err(no_valid_recipients("to", rejected).with_provider(provider));
-    }
-
+    let Content {
+        text,
+        image_url,
+        button,
+    } = content;
     Ok(Prepared {
         recipients,
         rejected,
@@ -636,7 +706,7 @@ pub(crate) fn prepare(message: &Message, config: &Config, caps: &Capabilities) -
         sms_fallback,
         schedule: message.schedule,
         category: message.effective_category(),
-        two_way: message.two_way || is_chat_reply,
+        two_way: message.two_way || check.is_chat_reply,
         chat_id,
         callback_url,
         label,
@@ -652,33 +722,4 @@ pub(crate) fn no_valid_recipients(field: &str, rejected: Vec<Rejected>) -> Error
     )
     .with_field(field)
     .with_rejected(rejected)
-}
-
-/// SMS sender rules that the providers document.
-fn check_sms_sender(provider: ProviderId, sender: &str) -> Result<()> {
-    let invalid =
-        |why: String| Error::invalid_message("sms_fallback.sender", why).with_provider(provider);
-    match provider {
-        ProviderId::IntelTele => {
-            let n = sender.chars().count();
-            let numeric = sender.bytes().all(|b| b.is_ascii_digit());
-            let ok = if numeric {
-                (3..=15).contains(&n)
-            } else {
-                (3..=11).contains(&n) && sender.bytes().all(|b| b.is_ascii_alphanumeric())
-            };
-            if !ok {
-                return Err(invalid(
-                    "Intel-Tele's SMS sender is 3–15 digits or 3–11 latin characters".into(),
-                ));
-            }
-        }
-        ProviderId::SmsBy if !sender.bytes().all(|b| b.is_ascii_digit()) => {
-            return Err(invalid(
-                "SMS.by needs the numeric id of the SMS alpha name as SMS sender".into(),
-            ));
-        }
-        _ => {}
-    }
-    Ok(())
 }

@@ -10,6 +10,32 @@ pub enum SmsEncoding {
     Ucs2,
 }
 
+impl SmsEncoding {
+    /// The characters (septets or UTF-16 units) one SMS carries alone: 160 or 70.
+    pub const fn single_segment(self) -> usize {
+        match self {
+            SmsEncoding::Gsm7 => 160,
+            SmsEncoding::Ucs2 => 70,
+        }
+    }
+
+    /// The characters each part of a longer SMS carries (the rest is the part header): 153 or 67.
+    pub const fn per_part(self) -> usize {
+        match self {
+            SmsEncoding::Gsm7 => 153,
+            SmsEncoding::Ucs2 => 67,
+        }
+    }
+
+    /// The name people know the encoding by: `GSM-7` or `UCS-2`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            SmsEncoding::Gsm7 => "GSM-7",
+            SmsEncoding::Ucs2 => "UCS-2",
+        }
+    }
+}
+
 /// What `sms_info` says about a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmsInfo {
@@ -50,35 +76,29 @@ pub fn sms_info(text: &str) -> SmsInfo {
             }
         }
     }
-    if non_gsm.is_empty() {
-        let segments = segments(septets, 160, 153);
-        SmsInfo {
-            encoding: SmsEncoding::Gsm7,
-            characters: septets,
-            segments,
-            non_gsm_characters: non_gsm,
-        }
+    let (encoding, characters) = if non_gsm.is_empty() {
+        (SmsEncoding::Gsm7, septets)
     } else {
-        let units = text.encode_utf16().count();
-        SmsInfo {
-            encoding: SmsEncoding::Ucs2,
-            characters: units,
-            segments: segments(units, 70, 67),
-            non_gsm_characters: non_gsm,
-        }
+        (SmsEncoding::Ucs2, text.encode_utf16().count())
+    };
+    SmsInfo {
+        encoding,
+        characters,
+        segments: segments(characters, encoding),
+        non_gsm_characters: non_gsm,
     }
 }
 
-fn segments(length: usize, single: usize, per_part: usize) -> usize {
+fn segments(length: usize, encoding: SmsEncoding) -> usize {
     match length {
         0 => 0,
-        n if n <= single => 1,
-        n => n.div_ceil(per_part),
+        n if n <= encoding.single_segment() => 1,
+        n => n.div_ceil(encoding.per_part()),
     }
 }
 
 impl SmsInfo {
-    /// Whether the text fits one SMS (160 GSM-7 septets or 70 UCS-2 units).
+    /// Whether the text fits one SMS ([`SmsEncoding::single_segment`]).
     pub fn fits_one_segment(&self) -> bool {
         self.segments <= 1
     }

@@ -9,9 +9,10 @@ use super::{check_ids, parse_json, status_error, Batch, Capabilities, Ctx};
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{id_string, text};
-use crate::message::{Category, Message, Prepared};
+use crate::message::{Category, Draft, Message, Prepared, SmsFallback};
 use crate::report::{Accepted, SendReport};
 use crate::retry::Idempotency;
+use crate::sms;
 use crate::status::{DeliveryReport, DeliveryState};
 use crate::transport::{Body, HttpRequest, HttpResponse};
 
@@ -105,6 +106,46 @@ pub(crate) fn check_message(message: &Message, rich: bool) -> Result<()> {
             )
             .with_provider(P));
         }
+    }
+    Ok(())
+}
+
+/// What DecisionTelecom's document says of `text_sms`, the SMS fallback: it is one SMS, only for
+/// transactional messages, and goes out under the Viber sender (`source_addr`), so a separate
+/// SMS sender cannot be honoured.
+pub(crate) fn check_sms_fallback(draft: &Draft<'_>, fallback: &SmsFallback) -> Result<()> {
+    let info = sms::sms_info(&fallback.text);
+    if !info.fits_one_segment() {
+        return Err(Error::invalid_message(
+            "sms_fallback.text",
+            format!(
+                "DecisionTelecom's SMS fallback is one SMS: at most {} {} characters, got {}",
+                info.encoding.single_segment(),
+                info.encoding.label(),
+                info.characters
+            ),
+        )
+        .with_provider(P));
+    }
+    if draft.message.effective_category() == Category::Promotional {
+        return Err(Error::invalid_message(
+            "sms_fallback",
+            "DecisionTelecom sends an SMS fallback only for transactional messages (set category \
+             to transactional)",
+        )
+        .with_provider(P));
+    }
+    let own_sender = fallback
+        .sender
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if own_sender.is_some_and(|s| Some(s) != draft.sender) {
+        return Err(Error::unsupported(
+            P,
+            "sms_fallback.sender",
+            "a separate SMS sender (the Viber sender is used)",
+        ));
     }
     Ok(())
 }

@@ -114,6 +114,28 @@ pub(crate) fn check_message(image_url: Option<&str>) -> Result<()> {
     }
 }
 
+/// Intel-Tele's SMS sender (`sms_sender`, when there is one): 3–15 digits, or 3–11 latin
+/// letters and digits.
+pub(crate) fn check_sms_sender(sender: Option<&str>) -> Result<()> {
+    let Some(sender) = sender else {
+        return Ok(());
+    };
+    let n = sender.chars().count();
+    let ok = if sender.bytes().all(|b| b.is_ascii_digit()) {
+        (3..=15).contains(&n)
+    } else {
+        (3..=11).contains(&n) && sender.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::invalid_message(
+        "sms_fallback.sender",
+        "Intel-Tele's SMS sender is 3–15 digits or 3–11 latin characters",
+    )
+    .with_provider(P))
+}
+
 /// The extension of the last segment of a URL's path (query and fragment left out), if any.
 fn image_extension(url: &str) -> Option<&str> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);

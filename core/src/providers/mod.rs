@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fanout;
-use crate::message::Prepared;
+use crate::message::{Draft, Prepared, SmsFallback};
 use crate::reach::{Reach, Said, Stage};
 use crate::report::{RejectReason, Rejected, SendReport, Uncertain};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -62,6 +62,37 @@ pub fn capabilities(provider: ProviderId) -> Capabilities {
         ProviderId::SmsBy => smsby::capabilities(),
         ProviderId::DecisionTelecom => decisiontelecom::capabilities(),
         ProviderId::IntelTele => inteltele::capabilities(),
+    }
+}
+
+/// The rules one provider's document adds to the shared checklist of `message::prepare`, run
+/// once the content and the sender are known; each lives in that provider's module.
+pub(crate) fn check_message(draft: &Draft<'_>) -> Result<()> {
+    let content = draft.content;
+    let has_image = content.image_url.is_some();
+    let has_button = content.button.is_some();
+    match draft.provider {
+        ProviderId::DecisionTelecom => {
+            decisiontelecom::check_message(draft.message, has_image || has_button)
+        }
+        ProviderId::SmsClub => smsclub::check_message(has_image, has_button),
+        ProviderId::IntelTele => inteltele::check_message(content.image_url.as_deref()),
+        ProviderId::SmsBy => Ok(()),
+    }
+}
+
+/// The rules one provider adds for an SMS fallback, given the SMS sender it would go out from
+/// (the fallback's, else the client's `sms_sender`).
+pub(crate) fn check_sms_fallback(
+    draft: &Draft<'_>,
+    fallback: &SmsFallback,
+    sms_sender: Option<&str>,
+) -> Result<()> {
+    match draft.provider {
+        ProviderId::DecisionTelecom => decisiontelecom::check_sms_fallback(draft, fallback),
+        ProviderId::SmsBy => smsby::check_sms_fallback(draft, fallback, sms_sender),
+        ProviderId::IntelTele => inteltele::check_sms_sender(sms_sender),
+        ProviderId::SmsClub => Ok(()),
     }
 }
 

@@ -10,7 +10,7 @@ use super::{check_ids, parse_json, status_error, Batch, Capabilities, Ctx};
 use crate::config::{Config, ProviderId};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{id_string, text};
-use crate::message::{check_url, Button, PersonalizedMessage, Prepared};
+use crate::message::{Button, Content, Draft, PersonalizedMessage, Prepared, SmsFallback};
 use crate::report::{
     Accepted, BatchStatus, InboundMessage, ListSend, Mailing, MailingStatus, SendReport,
 };
@@ -191,6 +191,30 @@ fn forwarding_minutes(ttl_seconds: Option<u32>, has_fallback: bool) -> Result<Op
         .with_provider(P));
     }
     Ok(Some((ttl / 60).to_string()))
+}
+
+/// What SMS.by's quick messages allow of an SMS fallback: it forwards the Viber text itself
+/// (`forwarding_message`), from the numeric id of an SMS alpha name (`alphaname_id`).
+pub(crate) fn check_sms_fallback(
+    draft: &Draft<'_>,
+    fallback: &SmsFallback,
+    sms_sender: Option<&str>,
+) -> Result<()> {
+    if Some(fallback.text.as_str()) != draft.content.text.as_deref() {
+        return Err(Error::unsupported(
+            P,
+            "sms_fallback.text",
+            "an SMS text of its own (SMS.by forwards the Viber text)",
+        ));
+    }
+    if sms_sender.is_some_and(|s| !s.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(Error::invalid_message(
+            "sms_fallback.sender",
+            "SMS.by needs the numeric id of the SMS alpha name as SMS sender",
+        )
+        .with_provider(P));
+    }
+    Ok(())
 }
 
 /// At most `max` characters of a provider's text, cut on a character boundary.
@@ -735,76 +759,25 @@ pub(crate) fn build_send_to_list(config: &Config, m: &ListMessage) -> Result<Htt
         .filter(|s| !s.trim().is_empty())
         .or(config.sender.as_ref());
     let sender = viber_name_id(sender, "sendViberMessageList")?;
-    let text = m.text.as_ref().filter(|t| !t.is_empty());
-    let image = m.image_url.as_ref().filter(|u| !u.trim().is_empty());
     // The same content rules as `send`: type_message is TEXT, IMAGE or BUTTON, and a TEXT
     // message has no image, so a text with an image needs the button.
-    match (text, image, &m.button) {
-        (None, None, _) => {
-            return Err(Error::invalid_message(
-                "text",
-                "the message needs a text or an image",
-            )
-            .with_provider(P))
-        }
-        (None, Some(_), Some(_)) => {
-            return Err(Error::invalid_message(
-                "text",
-                "a message with a button needs a text",
-            )
-            .with_provider(P))
-        }
-        (Some(_), Some(_), None) => {
-            return Err(Error::invalid_message(
-                "button",
-                "SMS.by sends an image with text only together with a button (type_message TEXT carries no image)",
-            )
-            .with_provider(P))
-        }
-        _ => {}
-    }
-    if let Some(t) = text {
-        let n = t.chars().count();
-        if n > crate::message::MAX_TEXT_CHARS {
-            return Err(Error::invalid_message(
-                "text",
-                format!(
-                    "text is {n} characters; the limit is {}",
-                    crate::message::MAX_TEXT_CHARS
-                ),
-            )
-            .with_provider(P));
-        }
-    }
-    if let Some(url) = image {
-        check_url("image_url", url)?;
-    }
-    if let Some(b) = &m.button {
-        check_url("button.url", &b.url)?;
-        if b.url.chars().count() > 150 {
-            return Err(Error::invalid_message(
-                "button.url",
-                "SMS.by allows button links of at most 150 characters",
-            )
-            .with_provider(P));
-        }
-        if b.text.trim().is_empty()
-            || b.text.chars().count() > crate::message::MAX_BUTTON_TEXT_CHARS
-        {
-            return Err(Error::invalid_message(
-                "button.text",
-                "button.text must have 1–30 characters",
-            )
-            .with_provider(P));
-        }
-    }
+    let content = Content::check(
+        m.text.as_deref(),
+        m.image_url.as_deref(),
+        m.button.as_ref(),
+        &capabilities(),
+    )?;
     let mut fields = Vec::new();
     if let Some(label) = &m.label {
         fields.push(("name", label.clone()));
     }
     fields.push(("vibername_id", sender));
     fields.push(("list_id", list_id));
-    fields.extend(v2_content(text, image, m.button.as_ref()));
+    fields.extend(v2_content(
+        content.text.as_ref(),
+        content.image_url.as_ref(),
+        content.button.as_ref(),
+    ));
     if let Some(start) = m.schedule_start {
         fields.push((
             "d_schedule",
