@@ -323,6 +323,8 @@ export declare class VibergateError extends Error {
   readonly rejected: Rejected[]
   /** Every provider a router tried, when a routed send failed as a whole. */
   readonly attempts: Attempt[]
+  /** HTTP requests made before the error stopped the call (0 when none was sent). */
+  readonly requests: number
 }
 
 /**

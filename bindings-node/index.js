@@ -114,6 +114,7 @@ class VibergateError extends Error {
     this.body = details.body ?? null
     this.rejected = renameKeys(details.rejected ?? [], camelKey)
     this.attempts = renameKeys(details.attempts ?? [], camelKey)
+    this.requests = details.requests ?? 0
   }
 }
 

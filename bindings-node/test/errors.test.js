@@ -49,6 +49,7 @@ test('provider errors carry their details', async () => {
       assert.equal(e.code, 'auth')
       assert.equal(e.httpStatus, 401)
       assert.equal(e.provider, 'smsclub')
+      assert.equal(e.requests, 1, 'the error counts the request it made')
     },
   )
   await rejects(bad('inteltele', 'sandbox-key').balance(), 'auth')

@@ -4,8 +4,10 @@
 //! [`Call::parse`] + [`Call::run`]), so argument names, their defaults and the shape of every
 //! result are decided here once; the typed Rust API ([`Client`], [`Router`]) sits underneath.
 //!
-//! Adding an operation: a variant of `Op`, a row of [`OPERATIONS`], an arm in `Call::from_value`
-//! and `Call::run`, then the typed wrapper in each language (their tests fail until it exists).
+//! Adding an operation: a variant of `Op`, a row of [`OPERATIONS`], an arm in `Call::build`,
+//! `Call::run`, `argument_schema` and `schema::result_schema` (then `VIBERGATE_BLESS=1` for
+//! `docs/schema.json` and `docs/reference.md`), and the typed wrapper in each language: C, PHP,
+//! Python, Node and the CLI each have a test that fails until it exists.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -888,11 +888,6 @@ fn index_d_ts_declares_every_property_of_the_schema() {
             &["provider", "token", "api_key", "username"],
         ),
     ];
-    // Gaps reported to the owner of index.d.ts and not closed yet. Each must still be a gap
-    // (the test fails once it is closed, so that the entry is removed), and no other may open.
-    // - `requests` of an error (HTTP requests made before it stopped a send): `VibergateError`
-    //   in index.js drops it too.
-    let known_gaps = ["VibergateError.requests (from ErrorDetails.requests)"];
     let mut missing = Vec::new();
     for (schema_name, ts_name, elsewhere) in pairs {
         let declared = all_properties(&types, ts_name);
@@ -913,15 +908,6 @@ fn index_d_ts_declares_every_property_of_the_schema() {
             }
         }
     }
-    let closed: Vec<&&str> = known_gaps
-        .iter()
-        .filter(|gap| !missing.iter().any(|m| m == *gap))
-        .collect();
-    assert!(
-        closed.is_empty(),
-        "index.d.ts now declares {closed:?}: remove them from known_gaps"
-    );
-    missing.retain(|m| !known_gaps.contains(&m.as_str()));
     assert!(
         missing.is_empty(),
         "bindings-node/index.d.ts lacks properties the core writes or reads:\n{}",
