@@ -310,19 +310,7 @@ impl Client {
                 query.chat_id.as_deref(),
                 query.page.unwrap_or(1).max(1),
             ),
-            ProviderId::SmsBy => {
-                let id = query.mailing_id.as_deref().ok_or_else(|| {
-                    Error::invalid_message(
-                        "mailing_id",
-                        "SMS.by's incoming messages are read per mailing: give mailing_id",
-                    )
-                    .with_provider(ProviderId::SmsBy)
-                })?;
-                ctx.read(
-                    &smsby::build_inbound(&self.config, id)?,
-                    smsby::parse_inbound,
-                )
-            }
+            ProviderId::SmsBy => smsby::inbound(&ctx, query.mailing_id.as_deref()),
             _ => self.unsupported("inbound"),
         }
     }

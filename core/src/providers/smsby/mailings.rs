@@ -1,0 +1,191 @@
+//! The mailing operations only SMS.by has: a message to a stored subscriber list, its
+//! confirmation, and reading mailings and their delivery lists.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::errors::v2_result;
+use super::status::delivery_from;
+use super::{
+    capabilities, form, form_token_in_query, integer_id, offset, v2_content, viber_name_id, P,
+};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::json::{id_string, text};
+use crate::message::{Button, Content};
+use crate::report::{ListSend, Mailing};
+use crate::retry::Idempotency;
+use crate::status::DeliveryReport;
+use crate::transport::{HttpRequest, HttpResponse};
+
+/// A message to one of the account's stored subscriber lists (`sendViberMessageList`). The
+/// mailing waits for [`confirm_mailing`](crate::Client::confirm_mailing).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ListMessage {
+    pub list_id: String,
+    /// The numeric Viber name id (`vibername_id`); defaults to the client's `sender`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<Button>,
+    /// Mailing name; SMS.by generates one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Unix seconds; sent in the account's local time to the minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_start: Option<i64>,
+}
+
+pub(crate) fn build_send_to_list(config: &Config, m: &ListMessage) -> Result<HttpRequest> {
+    let list_id = integer_id("list_id", &m.list_id)?;
+    let sender = m
+        .sender
+        .as_ref()
+        .filter(|s| !s.trim().is_empty())
+        .or(config.sender.as_ref());
+    let sender = viber_name_id(sender, "sendViberMessageList")?;
+    // The same content rules as `send`: type_message is TEXT, IMAGE or BUTTON, and a TEXT
+    // message has no image, so a text with an image needs the button.
+    let content = Content::check(
+        m.text.as_deref(),
+        m.image_url.as_deref(),
+        m.button.as_ref(),
+        &capabilities(),
+    )?;
+    let mut fields = Vec::new();
+    if let Some(label) = &m.label {
+        fields.push(("name", label.clone()));
+    }
+    fields.push(("vibername_id", sender));
+    fields.push(("list_id", list_id));
+    fields.extend(v2_content(
+        content.text.as_ref(),
+        content.image_url.as_ref(),
+        content.button.as_ref(),
+    ));
+    if let Some(start) = m.schedule_start {
+        fields.push((
+            "d_schedule",
+            crate::time::format_local_minutes(start, offset(config)),
+        ));
+    }
+    Ok(form(
+        config,
+        "sendViberMessageList",
+        fields,
+        Idempotency::Send,
+    ))
+}
+
+pub(crate) fn parse_send_to_list(response: &HttpResponse) -> Result<ListSend> {
+    let result = v2_result(response)?;
+    Ok(ListSend {
+        mailing_id: result
+            .get("message_id")
+            .and_then(id_string)
+            .ok_or_else(|| {
+                Error::decode("SMS.by's answer has no message_id")
+                    .with_provider(P)
+                    .with_body(&response.body)
+            })?,
+        subscribers: result.get("count_subscribers").and_then(Value::as_u64),
+    })
+}
+
+pub(crate) fn build_confirm(config: &Config, mailing_id: &str) -> Result<HttpRequest> {
+    Ok(form_token_in_query(
+        config,
+        "confirmViberMessage",
+        vec![("message_id", integer_id("mailing_id", mailing_id)?)],
+        Idempotency::Send,
+    ))
+}
+
+pub(crate) fn parse_ok(response: &HttpResponse) -> Result<()> {
+    v2_result(response).map(|_| ())
+}
+
+pub(crate) fn build_mailings(config: &Config, offset: u32, limit: u32) -> HttpRequest {
+    form_token_in_query(
+        config,
+        "getViberMessages",
+        vec![
+            ("limit_offset", offset.to_string()),
+            ("limit_rows", limit.to_string()),
+        ],
+        Idempotency::Read,
+    )
+}
+
+fn mailing_from(v: &Value) -> Mailing {
+    let s = |k: &str| v.get(k).and_then(text).filter(|s| !s.is_empty());
+    Mailing {
+        mailing_id: v.get("message_id").and_then(id_string).unwrap_or_default(),
+        message_type: s("message_type"),
+        text: s("message"),
+        button_text: s("button_caption"),
+        button_url: s("button_link"),
+        image_url: s("image_file"),
+        status: s("status"),
+        created_at: s("d_create"),
+        scheduled_at: s("d_schedule"),
+        cost: s("cost"),
+    }
+}
+
+pub(crate) fn parse_mailings(response: &HttpResponse) -> Result<Vec<Mailing>> {
+    Ok(v2_result(response)?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(mailing_from)
+        .collect())
+}
+
+pub(crate) fn build_mailing(config: &Config, mailing_id: &str) -> Result<HttpRequest> {
+    Ok(form_token_in_query(
+        config,
+        "getViberMessageData",
+        vec![("message_id", integer_id("mailing_id", mailing_id)?)],
+        Idempotency::Read,
+    ))
+}
+
+pub(crate) fn parse_mailing(response: &HttpResponse) -> Result<Mailing> {
+    let result = v2_result(response)?;
+    if !result.is_object() {
+        return Err(
+            Error::decode("SMS.by's mailing answer has no result object")
+                .with_provider(P)
+                .with_body(&response.body),
+        );
+    }
+    Ok(mailing_from(&result))
+}
+
+pub(crate) fn build_delivery_list(config: &Config, mailing_id: &str) -> Result<HttpRequest> {
+    Ok(form(
+        config,
+        "getViberDeliveryList",
+        vec![("message_id", integer_id("mailing_id", mailing_id)?)],
+        Idempotency::Read,
+    ))
+}
+
+pub(crate) fn parse_delivery_list(
+    response: &HttpResponse,
+    utc_offset: i32,
+) -> Result<Vec<DeliveryReport>> {
+    Ok(v2_result(response)?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| delivery_from(d, "", utc_offset))
+        .collect())
+}
