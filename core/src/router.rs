@@ -289,182 +289,80 @@ impl Router {
         })
     }
 
+    /// Hands `recipients` to each client in turn: a client's certain refusals that another
+    /// provider may still deliver move on to the next one, everything else stays where it fell.
     fn route(
         &self,
         recipients: Vec<String>,
         invalid: Vec<Rejected>,
         send: impl Fn(&Client, &[String], Option<Instant>) -> Result<SendReport>,
     ) -> Result<RoutedReport> {
-        // The strictest `deadline_ms` of the chain bounds the whole routed call.
-        let started = Instant::now();
-        let deadline = self
-            .clients
-            .iter()
-            .filter_map(|c| c.config().deadline_ms)
-            .min()
-            .and_then(|ms| started.checked_add(Duration::from_millis(ms)));
-        let mut report = RoutedReport {
-            accepted: Vec::new(),
-            rejected: invalid
-                .into_iter()
-                .map(|r| RoutedRejected {
-                    rejected: r,
-                    provider: None,
-                })
-                .collect(),
-            uncertain: Vec::new(),
-            attempts: Vec::new(),
-            requests: 0,
-        };
+        let deadline = self.chain_deadline();
+        let mut routing = Routing::new(invalid);
         if recipients.is_empty() {
             return Err(crate::message::no_valid_recipients(
                 "to",
-                report.rejected.into_iter().map(|r| r.rejected).collect(),
+                routing
+                    .report
+                    .rejected
+                    .into_iter()
+                    .map(|r| r.rejected)
+                    .collect(),
             ));
         }
         let mut remaining = recipients;
-        let mut last_reasons: HashMap<String, Rejected> = HashMap::new();
         for (index, client) in self.clients.iter().enumerate() {
             if remaining.is_empty() {
                 break;
             }
-            let provider = client.provider();
-            let mut attempt = Attempt {
-                provider,
-                recipients: remaining.clone(),
-                skipped: None,
-                error: None,
-                rejected: Vec::new(),
-                uncertain: Vec::new(),
-                moved_on: Vec::new(),
-                requests: 0,
-                batch_id: None,
-            };
-            if let Some(until) = self
-                .cooling()
-                .get(&index)
-                .copied()
-                .filter(|u| *u > Instant::now())
-            {
-                attempt.skipped = Some(format!(
-                    "cooling down for {} ms after an account failure",
-                    until.duration_since(Instant::now()).as_millis()
-                ));
-                report.attempts.push(attempt);
+            let mut attempt = Attempt::new(client.provider(), remaining.clone());
+            if let Some(why) = self.cooling_down(index) {
+                attempt.skipped = Some(why);
+                routing.report.attempts.push(attempt);
                 continue;
             }
-            let mut next = Vec::new();
-            // Every recipient handed over ends in exactly one bucket, decided per recipient.
-            let sent = match send(client, &remaining, deadline) {
-                Ok(sent) => sent,
-                Err(error) => {
-                    // Nothing was accepted or uncertain: every recipient was rejected, each
-                    // with its own cause when the error lists it, else with the error's.
-                    let mut rejected = error.rejected.clone();
-                    for phone in &remaining {
-                        if !rejected.iter().any(|r| &r.phone == phone) {
-                            rejected.push(Rejected::new(
-                                phone.clone(),
-                                error.code().into(),
-                                error.message.clone(),
-                            ));
-                        }
-                    }
-                    let requests = error.requests;
-                    attempt.error = Some(error.with_rejected(Vec::new()).with_requests(0));
-                    SendReport {
-                        rejected,
-                        requests,
-                        ..SendReport::new(provider)
-                    }
-                }
-            };
-            attempt.requests = sent.requests;
-            attempt.batch_id = sent.batch_id.clone();
-            report.requests = report.requests.saturating_add(sent.requests);
-            let mut cool = attempt
-                .error
-                .as_ref()
-                .is_some_and(|e| account_failure(e.code()));
-            report
-                .accepted
-                .extend(sent.accepted.into_iter().map(|a| RoutedAccepted {
-                    accepted: a,
-                    provider,
-                }));
-            attempt.uncertain = sent.uncertain.clone();
-            report
-                .uncertain
-                .extend(sent.uncertain.into_iter().map(|u| RoutedUncertain {
-                    uncertain: u,
-                    provider,
-                }));
-            for rejected in sent.rejected {
-                attempt.rejected.push(rejected.clone());
-                cool |= match rejected.reason {
-                    RejectReason::InsufficientFunds => true,
-                    RejectReason::Request(c) => account_failure(c),
-                    _ => false,
-                };
-                let handed_over = remaining.contains(&rejected.phone);
-                // A number this provider also accepted or may have sent never moves on.
-                let placed = report
-                    .accepted
-                    .iter()
-                    .any(|a| a.provider == provider && a.accepted.phone == rejected.phone)
-                    || attempt.uncertain.iter().any(|u| u.phone == rejected.phone);
-                if moves_on(rejected.reason)
-                    && handed_over
-                    && !placed
-                    && !next.contains(&rejected.phone)
-                {
-                    next.push(rejected.phone.clone());
-                    last_reasons.insert(rejected.phone.clone(), rejected);
-                } else {
-                    report.rejected.push(RoutedRejected {
-                        rejected,
-                        provider: Some(provider),
-                    });
-                }
+            let sent = every_recipient_placed(send(client, &remaining, deadline), &mut attempt);
+            if routing.place(sent, &mut attempt) {
+                self.cool_down(index);
             }
-            if cool {
-                // An absurd cool-down is "until further notice", never an overflow.
-                let now = Instant::now();
-                let until = now
-                    .checked_add(self.cooldown)
-                    .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
-                    .unwrap_or(now);
-                self.cooling().insert(index, until);
-            }
-            attempt.moved_on = next.clone();
-            report.attempts.push(attempt);
-            remaining = next;
+            remaining = attempt.moved_on.clone();
+            routing.report.attempts.push(attempt);
         }
-        // Recipients no provider could take keep the last reason they were given.
-        for phone in remaining {
-            let rejected = last_reasons.remove(&phone).unwrap_or_else(|| {
-                Rejected::new(
-                    phone,
-                    RejectReason::Request(ErrorCode::Unsupported),
-                    "every provider was cooling down",
-                )
-            });
-            let provider = report
-                .attempts
-                .iter()
-                .rev()
-                .find(|a| a.skipped.is_none())
-                .map(|a| a.provider);
-            report.rejected.push(RoutedRejected { rejected, provider });
-        }
-        let answered = report
-            .attempts
+        routing.finish(remaining)
+    }
+
+    /// The strictest `deadline_ms` of the chain, which bounds the whole routed call.
+    fn chain_deadline(&self) -> Option<Instant> {
+        let started = Instant::now();
+        self.clients
             .iter()
-            .any(|a| a.skipped.is_none() && a.error.is_none());
-        if report.accepted.is_empty() && report.uncertain.is_empty() && !answered {
-            return Err(total_failure(report));
-        }
-        Ok(report)
+            .filter_map(|c| c.config().deadline_ms)
+            .min()
+            .and_then(|ms| started.checked_add(Duration::from_millis(ms)))
+    }
+
+    /// Why the client at `index` is skipped, while it cools down after an account failure.
+    fn cooling_down(&self, index: usize) -> Option<String> {
+        let until = self
+            .cooling()
+            .get(&index)
+            .copied()
+            .filter(|u| *u > Instant::now())?;
+        Some(format!(
+            "cooling down for {} ms after an account failure",
+            until.duration_since(Instant::now()).as_millis()
+        ))
+    }
+
+    /// Skips the client at `index` for the cool-down. An absurd cool-down is "until further
+    /// notice", never an overflow.
+    fn cool_down(&self, index: usize) {
+        let now = Instant::now();
+        let until = now
+            .checked_add(self.cooldown)
+            .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
+            .unwrap_or(now);
+        self.cooling().insert(index, until);
     }
 
     /// Delivery states of routed ids: each provider is asked about its own.
@@ -491,6 +389,170 @@ impl Router {
             }
         }
         Ok(ids.iter().filter_map(|key| answers.remove(key)).collect())
+    }
+}
+
+impl Attempt {
+    /// `provider` asked to take `recipients`, before anything came of it.
+    fn new(provider: ProviderId, recipients: Vec<String>) -> Self {
+        Attempt {
+            provider,
+            recipients,
+            skipped: None,
+            error: None,
+            rejected: Vec::new(),
+            uncertain: Vec::new(),
+            moved_on: Vec::new(),
+            requests: 0,
+            batch_id: None,
+        }
+    }
+}
+
+/// A client's send as a report in which every recipient handed over has its bucket: a failed
+/// send accepted nothing and left nothing uncertain, so every recipient was rejected, each with
+/// its own cause when the error lists it, else with the error's. The error itself is kept on
+/// the attempt.
+fn every_recipient_placed(sent: Result<SendReport>, attempt: &mut Attempt) -> SendReport {
+    let error = match sent {
+        Ok(sent) => return sent,
+        Err(error) => error,
+    };
+    let mut rejected = error.rejected.clone();
+    for phone in &attempt.recipients {
+        if !rejected.iter().any(|r| &r.phone == phone) {
+            rejected.push(Rejected::new(
+                phone.clone(),
+                error.code().into(),
+                error.message.clone(),
+            ));
+        }
+    }
+    let requests = error.requests;
+    attempt.error = Some(error.with_rejected(Vec::new()).with_requests(0));
+    SendReport {
+        rejected,
+        requests,
+        ..SendReport::new(attempt.provider)
+    }
+}
+
+/// A routed send in progress: the report so far, and the last reason each recipient that moved
+/// on was given, for when no later provider takes it.
+struct Routing {
+    report: RoutedReport,
+    last_reasons: HashMap<String, Rejected>,
+}
+
+impl Routing {
+    /// Starts with the recipients refused before any provider (`provider` none).
+    fn new(invalid: Vec<Rejected>) -> Self {
+        Routing {
+            report: RoutedReport {
+                accepted: Vec::new(),
+                rejected: invalid
+                    .into_iter()
+                    .map(|r| RoutedRejected {
+                        rejected: r,
+                        provider: None,
+                    })
+                    .collect(),
+                uncertain: Vec::new(),
+                attempts: Vec::new(),
+                requests: 0,
+            },
+            last_reasons: HashMap::new(),
+        }
+    }
+
+    /// Puts each recipient of one provider's report in its bucket, decided per recipient, and
+    /// the ones that move on in `attempt.moved_on`. Returns whether the provider failed for
+    /// account reasons (and so cools down).
+    fn place(&mut self, sent: SendReport, attempt: &mut Attempt) -> bool {
+        let provider = attempt.provider;
+        attempt.requests = sent.requests;
+        attempt.batch_id = sent.batch_id.clone();
+        self.report.requests = self.report.requests.saturating_add(sent.requests);
+        let mut cool = attempt
+            .error
+            .as_ref()
+            .is_some_and(|e| account_failure(e.code()));
+        self.report
+            .accepted
+            .extend(sent.accepted.into_iter().map(|a| RoutedAccepted {
+                accepted: a,
+                provider,
+            }));
+        attempt.uncertain = sent.uncertain.clone();
+        self.report
+            .uncertain
+            .extend(sent.uncertain.into_iter().map(|u| RoutedUncertain {
+                uncertain: u,
+                provider,
+            }));
+        for rejected in sent.rejected {
+            attempt.rejected.push(rejected.clone());
+            cool |= match rejected.reason {
+                RejectReason::InsufficientFunds => true,
+                RejectReason::Request(c) => account_failure(c),
+                _ => false,
+            };
+            let handed_over = attempt.recipients.contains(&rejected.phone);
+            // A number this provider also accepted or may have sent never moves on.
+            let placed = self
+                .report
+                .accepted
+                .iter()
+                .any(|a| a.provider == provider && a.accepted.phone == rejected.phone)
+                || attempt.uncertain.iter().any(|u| u.phone == rejected.phone);
+            if moves_on(rejected.reason)
+                && handed_over
+                && !placed
+                && !attempt.moved_on.contains(&rejected.phone)
+            {
+                attempt.moved_on.push(rejected.phone.clone());
+                self.last_reasons.insert(rejected.phone.clone(), rejected);
+            } else {
+                self.report.rejected.push(RoutedRejected {
+                    rejected,
+                    provider: Some(provider),
+                });
+            }
+        }
+        cool
+    }
+
+    /// The report, once recipients no provider could take are rejected with the last reason
+    /// they were given; an error when no provider took or answered anything.
+    fn finish(mut self, remaining: Vec<String>) -> Result<RoutedReport> {
+        for phone in remaining {
+            let rejected = self.last_reasons.remove(&phone).unwrap_or_else(|| {
+                Rejected::new(
+                    phone,
+                    RejectReason::Request(ErrorCode::Unsupported),
+                    "every provider was cooling down",
+                )
+            });
+            let provider = self
+                .report
+                .attempts
+                .iter()
+                .rev()
+                .find(|a| a.skipped.is_none())
+                .map(|a| a.provider);
+            self.report
+                .rejected
+                .push(RoutedRejected { rejected, provider });
+        }
+        let report = self.report;
+        let answered = report
+            .attempts
+            .iter()
+            .any(|a| a.skipped.is_none() && a.error.is_none());
+        if report.accepted.is_empty() && report.uncertain.is_empty() && !answered {
+            return Err(total_failure(report));
+        }
+        Ok(report)
     }
 }
 
