@@ -189,3 +189,67 @@ pub(crate) fn parse_delivery_list(
         .map(|d| delivery_from(d, "", utc_offset))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{prepare, Message};
+
+    /// A list mailing and a send with the same content meet the same rule: one code, one field,
+    /// the same words.
+    #[test]
+    fn send_to_list_refuses_what_send_refuses() {
+        let config = Config::from_dsn("smsby://TOKEN@default?sender=123&sms_sender=456").unwrap();
+        let image = "https://x.example/a.png";
+        let long_link = format!("https://x.example/{}", "a".repeat(140));
+        // (text, image_url, button, the field refused)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<Button>, &'a str);
+        let cases: Vec<Case<'_>> = vec![
+            (None, None, None, "text"),
+            (Some("Hi"), Some(image), None, "button"),
+            (None, Some(image), Some(Button::new("Go", image)), "text"),
+            (
+                Some("Hi"),
+                None,
+                Some(Button::new("", image)),
+                "button.text",
+            ),
+            (
+                Some("Hi"),
+                None,
+                Some(Button::new("x".repeat(31), image)),
+                "button.text",
+            ),
+            (
+                Some("Hi"),
+                None,
+                Some(Button::new("Go", long_link)),
+                "button.url",
+            ),
+            (Some("Hi"), Some("ftp://x.example/a.png"), None, "image_url"),
+        ];
+        for (text, image_url, button, field) in cases {
+            let list = ListMessage {
+                list_id: "1".into(),
+                text: text.map(str::to_owned),
+                image_url: image_url.map(str::to_owned),
+                button: button.clone(),
+                ..ListMessage::default()
+            };
+            let message = Message {
+                to: vec!["+375291234567".into()],
+                text: text.map(str::to_owned),
+                image_url: image_url.map(str::to_owned),
+                button,
+                ..Message::default()
+            };
+            let listed = build_send_to_list(&config, &list).unwrap_err();
+            let sent = prepare(&message, &config, &capabilities()).unwrap_err();
+            assert_eq!(listed.field.as_deref(), Some(field), "{listed}");
+            assert_eq!(
+                (listed.code(), &listed.field, &listed.message),
+                (sent.code(), &sent.field, &sent.message)
+            );
+        }
+    }
+}
