@@ -135,6 +135,9 @@ impl Client {
         }
     }
 
+    /// The error of an operation this provider does not have. Each operation names the
+    /// providers without it rather than using a catch-all arm, so a new provider cannot reach an
+    /// operation through another provider's code: every dispatch must say what it does.
     fn unsupported<T>(&self, operation: &str) -> Result<T> {
         Err(Error::unsupported(
             self.provider(),
@@ -265,7 +268,9 @@ impl Client {
     pub fn status_batch(&self, batch_id: &str) -> Result<BatchStatus> {
         match self.provider() {
             ProviderId::SmsBy => smsby::status_batch(&self.ctx(), batch_id),
-            _ => self.unsupported("status_batch"),
+            ProviderId::SmsClub | ProviderId::DecisionTelecom | ProviderId::IntelTele => {
+                self.unsupported("status_batch")
+            }
         }
     }
 
@@ -273,7 +278,9 @@ impl Client {
     pub fn balance(&self) -> Result<Balance> {
         match self.provider() {
             ProviderId::IntelTele => inteltele::balance(&self.ctx()),
-            _ => self.unsupported("balance"),
+            ProviderId::SmsClub | ProviderId::SmsBy | ProviderId::DecisionTelecom => {
+                self.unsupported("balance")
+            }
         }
     }
 
@@ -281,7 +288,9 @@ impl Client {
     pub fn rates(&self) -> Result<Vec<Rate>> {
         match self.provider() {
             ProviderId::IntelTele => inteltele::rates(&self.ctx()),
-            _ => self.unsupported("rates"),
+            ProviderId::SmsClub | ProviderId::SmsBy | ProviderId::DecisionTelecom => {
+                self.unsupported("rates")
+            }
         }
     }
 
@@ -289,7 +298,9 @@ impl Client {
     pub fn chats(&self, page: u32) -> Result<Vec<Chat>> {
         match self.provider() {
             ProviderId::SmsClub => smsclub::chats(&self.ctx(), page.max(1)),
-            _ => self.unsupported("chats"),
+            ProviderId::SmsBy | ProviderId::DecisionTelecom | ProviderId::IntelTele => {
+                self.unsupported("chats")
+            }
         }
     }
 
@@ -297,7 +308,9 @@ impl Client {
     pub fn chat(&self, chat_id: &str, page: u32) -> Result<ChatThread> {
         match self.provider() {
             ProviderId::SmsClub => smsclub::chat(&self.ctx(), chat_id, page.max(1)),
-            _ => self.unsupported("chat"),
+            ProviderId::SmsBy | ProviderId::DecisionTelecom | ProviderId::IntelTele => {
+                self.unsupported("chat")
+            }
         }
     }
 
@@ -311,14 +324,16 @@ impl Client {
                 query.page.unwrap_or(1).max(1),
             ),
             ProviderId::SmsBy => smsby::inbound(&ctx, query.mailing_id.as_deref()),
-            _ => self.unsupported("inbound"),
+            ProviderId::DecisionTelecom | ProviderId::IntelTele => self.unsupported("inbound"),
         }
     }
 
     fn smsby(&self, operation: &str) -> Result<Ctx<'_>> {
         match self.provider() {
             ProviderId::SmsBy => Ok(self.ctx()),
-            _ => self.unsupported(operation),
+            ProviderId::SmsClub | ProviderId::DecisionTelecom | ProviderId::IntelTele => {
+                self.unsupported(operation)
+            }
         }
     }
 
