@@ -214,7 +214,7 @@ fn footprint(base: &str) {
 /// and a mix of countries and shapes; and the `phonenumber` crate's own parser on the
 /// international numbers, for scale.
 fn validate() {
-    use vibergate_core::phone;
+    use vibergate_core::internals::phone;
     const N: u64 = 100_000;
     let ua: Vec<String> = (0..N).map(|i| format!("+38098{i:07}")).collect();
     let national: Vec<String> = (0..N)

@@ -12,8 +12,8 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use vibergate_core::api::{self, Target};
-use vibergate_core::config::ConfigSyntax;
 use vibergate_core::sandbox::{Fault, Sandbox, SandboxConfig};
+use vibergate_core::ConfigSyntax;
 use vibergate_core::{
     Client, Config, Error as CoreError, LogRecord, ProviderId, Router, WebhookRequest,
 };
@@ -277,7 +277,7 @@ impl NativeRouter {
             };
             let clients = parts
                 .iter()
-                .flat_map(|part| vibergate_core::dsn::split_chain(part))
+                .flat_map(|part| vibergate_core::split_dsn_chain(part))
                 .map(|dsn| Client::from_dsn(dsn).map(|c| with_log(c, log.clone())))
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(to_napi_dsn)?;
@@ -432,7 +432,7 @@ pub fn version() -> napi::Result<String> {
 /// space): what `Client.fromEnv()` reads, so that it agrees with every other language.
 #[napi]
 pub fn dsn_from_env() -> napi::Result<String> {
-    guarded(|| vibergate_core::client::dsn_from_env().map_err(to_napi_dsn))
+    guarded(|| vibergate_core::dsn_from_env().map_err(to_napi_dsn))
 }
 
 /// The core's tables as JSON (`{"version","operations","error_codes","delivery_states",

@@ -307,7 +307,7 @@ fn tables() -> PyResult<String> {
 #[pyfunction]
 fn split_chain(chain: &str) -> PyResult<Vec<String>> {
     guarded(|| {
-        Ok(vibergate_core::dsn::split_chain(chain)
+        Ok(vibergate_core::split_dsn_chain(chain)
             .map(str::to_owned)
             .collect())
     })
@@ -316,7 +316,7 @@ fn split_chain(chain: &str) -> PyResult<Vec<String>> {
 /// The DSN in `VIBERGATE_DSN`, by the core's one meaning of "set" (empty is unset).
 #[pyfunction]
 fn dsn_from_env() -> PyResult<String> {
-    guarded(|| vibergate_core::client::dsn_from_env().map_err(raise))
+    guarded(|| vibergate_core::dsn_from_env().map_err(raise))
 }
 
 #[pymodule]

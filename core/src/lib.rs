@@ -14,44 +14,52 @@
 //! Every rule (limits, mappings, retry decisions) lives here once; the C, Python and Node
 //! bindings wrap this crate.
 
+#![warn(missing_docs)]
+
 pub mod api;
-pub mod client;
-pub mod config;
-pub mod dsn;
-pub mod error;
-mod fanout;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing;
-pub mod json;
-pub mod message;
-pub mod phone;
-pub mod providers;
-pub mod ratelimit;
-pub mod reach;
-mod redact;
-pub mod report;
-mod resolver;
-pub mod retry;
-pub mod router;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub mod signing;
-pub mod sms;
-pub mod status;
 pub mod suggest;
+
+mod client;
+mod config;
+mod dsn;
+mod error;
+mod fanout;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+mod json;
+mod message;
+mod phone;
+mod providers;
+mod ratelimit;
+mod reach;
+mod redact;
+mod report;
+mod resolver;
+mod retry;
+mod router;
+mod signing;
+mod sms;
+mod status;
 mod time;
-pub mod transport;
-pub mod webhook;
+mod transport;
+mod webhook;
 mod wire;
 
-pub use client::{Client, InboundQuery, DSN_ENV};
-pub use config::{Config, ProviderId, Secret};
-pub use error::{Error, ErrorCode, ErrorDetails, Result};
+pub use client::{dsn_from_env, Client, InboundQuery, DSN_ENV};
+pub use config::{
+    Config, ConfigSyntax, ProviderId, Secret, MAX_DEADLINE_MS, MAX_IN_FLIGHT_LIMIT, MAX_RATE_LIMIT,
+    MAX_RETRIES, MAX_TIMEOUT_MS, MAX_USER_AGENT_LEN, MIN_RATE_LIMIT,
+};
+pub use dsn::{is_chain as is_dsn_chain, split_chain as split_dsn_chain};
+pub use error::{Error, ErrorCode, ErrorDetails, Result, PANICKED};
 pub use message::{
     Button, Category, Message, PersonalizedItem, PersonalizedMessage, Schedule, SmsFallback,
+    MAX_BUTTON_TEXT_CHARS, MAX_TEXT_CHARS,
 };
 pub use providers::smsby::ListMessage;
 pub use providers::{capabilities, Capabilities};
@@ -62,11 +70,50 @@ pub use report::{
 };
 pub use router::{
     Attempt, RoutedAccepted, RoutedId, RoutedRejected, RoutedReport, RoutedUncertain, Router,
+    DEFAULT_COOLDOWN,
 };
+pub use signing::sign_callback_url;
 pub use sms::{sms_info, SmsEncoding, SmsInfo};
 pub use status::{DeliveryReport, DeliveryState};
 pub use transport::{LogHook, LogRecord, Wait, WaitReason};
 pub use webhook::{parse_webhook, EventKind, WebhookEvent, WebhookRequest};
+
+/// The crate's internals, for its own integration tests, benchmarks and fuzz targets (cargo
+/// feature `internals`): not part of the API, no promise of stability.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals {
+    pub mod config {
+        pub use crate::config::*;
+    }
+    pub mod dsn {
+        pub use crate::dsn::*;
+    }
+    pub mod json {
+        pub use crate::json::*;
+    }
+    pub mod message {
+        pub use crate::message::*;
+    }
+    pub mod phone {
+        pub use crate::phone::*;
+    }
+    pub mod reach {
+        pub use crate::reach::*;
+    }
+    pub mod retry {
+        pub use crate::retry::*;
+    }
+    pub mod signing {
+        pub use crate::signing::*;
+    }
+    pub mod transport {
+        pub use crate::transport::*;
+    }
+    pub mod providers {
+        pub use crate::providers::*;
+    }
+}
 
 /// The crate version, also sent in the user agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

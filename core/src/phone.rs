@@ -47,6 +47,7 @@ const NATIONAL_WITHOUT_DEFAULT: &str = "national number without default_country:
 
 /// Normalises one number: E.164 digits without `+`, or the reason it is not a valid number.
 /// `default_country` (ISO 3166-1 alpha-2, any case) is the country of national numbers.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))] // the tests' and benches' entry
 pub fn normalize(raw: &str, default_country: Option<&str>) -> Result<String, String> {
     Normalizer::new(default_country)?.normalize(raw)
 }

@@ -29,12 +29,14 @@ impl RateLimiter {
     }
 
     /// Blocks until the caller may send.
+    #[cfg(test)]
     pub fn acquire(&self) {
         self.acquire_before(None);
     }
 
     /// Blocks until the caller may send and returns true, or returns false at once, reserving
     /// nothing, when the caller's slot would come after `deadline`.
+    #[cfg(test)]
     pub fn acquire_before(&self, deadline: Option<Instant>) -> bool {
         match self.reserve(deadline) {
             Some(wait) => {

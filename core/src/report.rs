@@ -184,6 +184,7 @@ pub struct Uncertain {
 /// Why a recipient was rejected: a per-recipient cause, or the error code of the failed request
 /// that carried it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RejectReason {
     InvalidNumber,
     Duplicate,
@@ -197,6 +198,17 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
+    /// Every per-recipient cause (every variant but `Request`), in declaration order.
+    pub const CAUSES: [RejectReason; 7] = [
+        RejectReason::InvalidNumber,
+        RejectReason::Duplicate,
+        RejectReason::Blacklisted,
+        RejectReason::RepeatDetected,
+        RejectReason::NoRoute,
+        RejectReason::InsufficientFunds,
+        RejectReason::Deadline,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RejectReason::InvalidNumber => "invalid_number",
@@ -302,6 +314,7 @@ pub struct ChatThread {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Direction {
     /// From the recipient to the business.
     Incoming,
@@ -386,4 +399,29 @@ pub struct ListSend {
     pub mailing_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribers: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_lists_every_per_recipient_variant() {
+        for reason in RejectReason::CAUSES {
+            // A new variant fails to compile here until CAUSES (and the reference) has it.
+            match reason {
+                RejectReason::InvalidNumber
+                | RejectReason::Duplicate
+                | RejectReason::Blacklisted
+                | RejectReason::RepeatDetected
+                | RejectReason::NoRoute
+                | RejectReason::InsufficientFunds
+                | RejectReason::Deadline => {}
+                RejectReason::Request(_) => panic!("CAUSES holds only per-recipient causes"),
+            }
+        }
+        let names: std::collections::BTreeSet<&str> =
+            RejectReason::CAUSES.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names.len(), RejectReason::CAUSES.len());
+    }
 }

@@ -5,12 +5,23 @@ use serde::{Deserialize, Serialize};
 /// The encoding an SMS text needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum SmsEncoding {
+    /// The GSM 03.38 alphabet, 7 bits a character (160 in one SMS).
     Gsm7,
+    /// UCS-2, 16 bits a character (70 in one SMS).
     Ucs2,
 }
 
 impl SmsEncoding {
+    /// The name used in JSON: `gsm7` or `ucs2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsEncoding::Gsm7 => "gsm7",
+            SmsEncoding::Ucs2 => "ucs2",
+        }
+    }
+
     /// The characters (septets or UTF-16 units) one SMS carries alone: 160 or 70.
     pub const fn single_segment(self) -> usize {
         match self {

@@ -194,6 +194,8 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+// `new` and `text` serve the integration tests (through `internals`).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 impl HttpResponse {
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
         HttpResponse {
@@ -246,6 +248,7 @@ pub struct Failure {
 
 impl Failure {
     /// Whether the provider may have received and acted on the request.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))] // the integration tests ask it
     pub fn may_have_acted(&self) -> bool {
         self.reach.may_have_acted()
     }
@@ -260,6 +263,7 @@ pub struct Exchange {
 
 /// Why a call is about to wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum WaitReason {
     /// For a slot of the client's rate limiter (`rate_limit`).
     RateLimit,

@@ -422,11 +422,11 @@ fn ambiguous_or_malformed_dsns_are_refused_without_echo() {
 fn redacted_dsns_round_trip_an_empty_proxy() {
     let c = Config::from_dsn("smsclub://SECRET@default?proxy=").unwrap();
     assert_eq!(c.proxy.as_ref().map(Secret::expose), Some(""));
-    let dsn = vibergate_core::dsn::format_redacted(&c);
+    let dsn = vibergate_core::internals::dsn::format_redacted(&c);
     assert_eq!(dsn, "smsclub://***@default?proxy=");
     let c =
         Config::from_dsn("smsclub://SECRET@default?proxy=http://u:hunter2@p.example:1").unwrap();
-    let dsn = vibergate_core::dsn::format_redacted(&c);
+    let dsn = vibergate_core::internals::dsn::format_redacted(&c);
     assert!(
         dsn.ends_with("proxy=***") && !dsn.contains("hunter2"),
         "{dsn}"

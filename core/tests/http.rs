@@ -391,9 +391,9 @@ mod failure_stages {
     use std::io::Read;
     use std::net::TcpListener;
 
-    use vibergate_core::reach::{Reach, Stage};
-    use vibergate_core::retry::Idempotency;
-    use vibergate_core::transport::{Body, HttpRequest, Transport};
+    use vibergate_core::internals::reach::{Reach, Stage};
+    use vibergate_core::internals::retry::Idempotency;
+    use vibergate_core::internals::transport::{Body, HttpRequest, Transport};
     use vibergate_core::{Config, ErrorCode};
 
     fn transport(base_url: &str) -> Transport {
@@ -404,7 +404,7 @@ mod failure_stages {
         Transport::new(&config).unwrap()
     }
 
-    fn send(base_url: &str, body: Body) -> vibergate_core::transport::Failure {
+    fn send(base_url: &str, body: Body) -> vibergate_core::internals::transport::Failure {
         let request = HttpRequest::post("/vibers/send", body, Idempotency::Send);
         transport(base_url)
             .execute(&request, None)

@@ -1,7 +1,8 @@
 //! Property tests for phone normalisation and SMS length counting.
 
 use proptest::prelude::*;
-use vibergate_core::{phone, sms_info, SmsEncoding};
+use vibergate_core::internals::phone;
+use vibergate_core::{sms_info, SmsEncoding};
 
 fn decorate(digits: &str, seps: &[u8], prefix: u8) -> String {
     let mut out = match prefix % 3 {

@@ -10,10 +10,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
-use vibergate_core::config::{NO_PROXY_ENV, PROXY_ENV};
-use vibergate_core::message::{MAX_BUTTON_TEXT_CHARS, MAX_TEXT_CHARS};
-use vibergate_core::providers::{decisiontelecom, inteltele, smsby, smsclub};
-use vibergate_core::router::Attempt;
+use vibergate_core::internals::config::{NO_PROXY_ENV, PROXY_ENV};
+use vibergate_core::internals::message::{MAX_BUTTON_TEXT_CHARS, MAX_TEXT_CHARS};
+use vibergate_core::internals::providers::{decisiontelecom, inteltele, smsby, smsclub};
+use vibergate_core::Attempt;
 use vibergate_core::{
     capabilities, Accepted, Button, Capabilities, Config, DeliveryReport, DeliveryState, ErrorCode,
     ErrorDetails, EventKind, Message, PersonalizedItem, PersonalizedMessage, ProviderId,
@@ -265,6 +265,7 @@ fn render_capabilities() -> String {
             label: _,
             max_recipients_per_request: _,
             ttl_seconds: _,
+            sms_fallback_ttl_seconds: _,
             sender_required: _,
             numeric_sender_id: _,
             max_sender_chars: _,
@@ -298,11 +299,17 @@ fn render_capabilities() -> String {
     });
     add("`callback_url`", &|c| yes_no(c.callback_url).into());
     add("`label`", &|c| yes_no(c.label).into());
-    add("`ttl_seconds`", &|c| match c.ttl_seconds {
-        None => "–".into(),
-        Some((one, many, max)) if one == many => format!("{one}–{max}"),
-        Some((one, many, max)) => {
-            format!("{one}–{max} (one recipient), {many}–{max} (more)")
+    add("`ttl_seconds`", &|c| {
+        let range = match c.ttl_seconds {
+            None => "–".into(),
+            Some((one, many, max)) if one == many => format!("{one}–{max}"),
+            Some((one, many, max)) => {
+                format!("{one}–{max} (one recipient), {many}–{max} (more)")
+            }
+        };
+        match c.sms_fallback_ttl_seconds {
+            Some(ttl) => format!("{range}; only {ttl} with `sms_fallback`"),
+            None => range,
         }
     });
     add("a sender is needed", &|c| yes_no(c.sender_required).into());
@@ -722,28 +729,8 @@ fn the_reference_matches_the_core() {
     check.keyed(&doc, "webhook-event", &names::<WebhookEvent>(), true);
     check.keyed(&doc, "event-kinds", &names::<EventKind>(), false);
 
-    // Reject reasons: every per-recipient reason (a new variant fails to compile here).
-    let reasons = [
-        RejectReason::InvalidNumber,
-        RejectReason::Duplicate,
-        RejectReason::Blacklisted,
-        RejectReason::RepeatDetected,
-        RejectReason::NoRoute,
-        RejectReason::InsufficientFunds,
-        RejectReason::Deadline,
-    ];
-    for r in reasons {
-        match r {
-            RejectReason::InvalidNumber
-            | RejectReason::Duplicate
-            | RejectReason::Blacklisted
-            | RejectReason::RepeatDetected
-            | RejectReason::NoRoute
-            | RejectReason::InsufficientFunds
-            | RejectReason::Deadline
-            | RejectReason::Request(_) => {}
-        }
-    }
+    // Reject reasons: every per-recipient cause (the core's unit test keeps CAUSES complete).
+    let reasons = RejectReason::CAUSES;
     let reason_names: Vec<String> = reasons.iter().map(|r| r.as_str().to_owned()).collect();
     for name in &reason_names {
         check.eq(

@@ -276,7 +276,7 @@ fn f7_smsclub_chat_reply_that_may_have_been_sent_is_an_error() {
 /// stable: fed back through a client with a default_country it may become another number.
 #[test]
 fn f10_canonical_form_round_trip() {
-    use vibergate_core::phone;
+    use vibergate_core::internals::phone;
     let countries = ["UA", "BY", "DE", "IT", "AT", "GB", "US", "PL"];
     let mut rng: u64 = 0x9e3779b97f4a7c15;
     let mut next = || {
@@ -638,8 +638,10 @@ fn x_webhook_random_inputs_do_not_panic() {
 /// verification (fail closed, but the feature silently breaks).
 #[test]
 fn f15_vg_token_lands_in_the_fragment() {
-    let signed =
-        vibergate_core::signing::sign_callback_url("https://shop.example/hook#dlr", "s3cret");
+    let signed = vibergate_core::internals::signing::sign_callback_url(
+        "https://shop.example/hook#dlr",
+        "s3cret",
+    );
     println!("{signed}");
     let (_, fragment) = signed.split_once('#').unwrap();
     assert!(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Reply, Server};
-use vibergate_core::phone::normalize;
+use vibergate_core::internals::phone::normalize;
 use vibergate_core::{Client, Message};
 
 const A: &str = "380636111112";

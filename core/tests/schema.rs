@@ -458,7 +458,7 @@ fn reads<T: DeserializeOwned>(v: &Validator<'_>, name: &str) {
 #[test]
 fn a_value_of_every_type_with_every_field_fits() {
     use vibergate_core::api::{Confirmed, Marked};
-    use vibergate_core::router::Attempt;
+    use vibergate_core::Attempt;
     use vibergate_core::*;
     let doc = document();
     let v = Validator::new(&doc);

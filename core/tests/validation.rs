@@ -550,7 +550,7 @@ fn to_dsn_masks_credentials_that_look_like_the_rest_of_the_dsn() {
         "inteltele://inteltele:default@default",
     ] {
         let redacted = Config::from_dsn(dsn).unwrap().clone();
-        let text = vibergate_core::dsn::format_redacted(&redacted);
+        let text = vibergate_core::internals::dsn::format_redacted(&redacted);
         let credentials = text.split_once("://").unwrap().1.split_once('@').unwrap().0;
         assert!(
             credentials == "***" || credentials.ends_with(":***"),
@@ -664,7 +664,7 @@ fn forged_vg_tokens_are_auth_never_a_panic() {
     // Issue 12, item 3: the token comes from whoever calls the webhook.
     use vibergate_core::{parse_webhook, WebhookRequest};
     let url = "https://shop.example/hook";
-    let signed = vibergate_core::signing::sign_callback_url(url, "s3cret");
+    let signed = vibergate_core::internals::signing::sign_callback_url(url, "s3cret");
     let query = signed.split_once('?').map(|(_, q)| q.to_owned()).unwrap();
     let good = {
         let mut r = WebhookRequest::new(
@@ -697,7 +697,8 @@ fn forged_vg_tokens_are_auth_never_a_panic() {
 // ---------------------------------------------------------------------------------------------
 // Phone numbers (SPEC §3, issue 13): libphonenumber's metadata, `default_country`.
 
-use vibergate_core::{phone, RejectReason, Router};
+use vibergate_core::internals::phone;
+use vibergate_core::{RejectReason, Router};
 
 /// What typed numbers become: `Ok(E.164 digits)`, or `Err(a fragment of the reason)`.
 const SHAPES: &[(&str, Option<&str>, Result<&str, &str>)] = &[

@@ -7,8 +7,8 @@
 // header lines (`Name: value`, one per `\n`); the first byte after the mark picks "now". Inputs
 // without the mark (the older corpus) are a bare status and body.
 use libfuzzer_sys::fuzz_target;
-use vibergate_core::reach::{Reach, Said};
-use vibergate_core::retry::{parse_retry_after, Idempotency, RetryPolicy, MAX_RETRY_AFTER_HEADER};
+use vibergate_core::internals::reach::{Reach, Said};
+use vibergate_core::internals::retry::{parse_retry_after, Idempotency, RetryPolicy, MAX_RETRY_AFTER_HEADER};
 
 const HEADERS_MARK: &[u8] = b"\0VGH\0";
 

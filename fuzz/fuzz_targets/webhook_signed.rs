@@ -8,8 +8,8 @@
 // ++ body. Flag bits: 0 POST, 1 give no callback_url, 2 use the correctly signed token,
 // 3 repeat the token parameter, 4 JSON body, 5 extra query parameters, 6 the request's JSON form.
 use libfuzzer_sys::fuzz_target;
-use vibergate_core::signing::{try_sign_callback_url, TOKEN_PARAM};
-use vibergate_core::transport::form_decode;
+use vibergate_core::internals::signing::{try_sign_callback_url, TOKEN_PARAM};
+use vibergate_core::internals::transport::form_decode;
 use vibergate_core::{parse_webhook, ErrorCode, Secret, WebhookRequest};
 
 fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {

@@ -19,7 +19,7 @@ use clap::Args;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use vibergate_core::api::{self, Target};
-use vibergate_core::{dsn, Client, Error, Router};
+use vibergate_core::{is_dsn_chain, Client, Error, Router};
 
 use crate::{exit, output, CmdResult, Common, Failure};
 
@@ -54,7 +54,7 @@ fn dsn_text(common: &Common) -> Result<&str, Failure> {
 /// A client for the commands that talk to one provider.
 fn client(common: &Common) -> Result<Client, Failure> {
     let text = dsn_text(common)?;
-    if dsn::is_chain(text) {
+    if is_dsn_chain(text) {
         return Err(Failure::Usage(
             "a DSN chain (A || B) works with send, send-personalized and status; give one DSN here"
                 .into(),
@@ -66,7 +66,7 @@ fn client(common: &Common) -> Result<Client, Failure> {
 /// A router when the DSN is a chain `A || B`.
 fn router(common: &Common) -> Result<Option<Router>, Failure> {
     let text = dsn_text(common)?;
-    if !dsn::is_chain(text) {
+    if !is_dsn_chain(text) {
         return Ok(None);
     }
     Router::from_dsn(text)

@@ -23,10 +23,7 @@ pub fn sms_info(a: SmsInfoArgs) -> CmdResult {
     if a.json {
         output::json(&info);
     } else {
-        let encoding = match info.encoding {
-            vibergate_core::SmsEncoding::Gsm7 => "gsm7",
-            vibergate_core::SmsEncoding::Ucs2 => "ucs2",
-        };
+        let encoding = info.encoding.as_str();
         println!(
             "{encoding}: {} characters, {} segment(s)",
             info.characters, info.segments

@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::Value;
 use vibergate_core::api::{Call, Target, TargetKind};
 use vibergate_core::{
-    dsn, Button, Category, Error, Message, PersonalizedItem, PersonalizedMessage, ProviderId,
+    Button, Category, Error, Message, PersonalizedItem, PersonalizedMessage, ProviderId,
     RoutedReport, Schedule, SendReport, SmsFallback,
 };
 
@@ -61,7 +61,9 @@ fn ttl_help() -> String {
     if let Some((min, _, max)) = range(ProviderId::DecisionTelecom) {
         parts.push(format!(
             "DecisionTelecom {min}–{max} (only {} with an SMS fallback)",
-            vibergate_core::providers::decisiontelecom::SMS_FALLBACK_TTL
+            vibergate_core::capabilities(ProviderId::DecisionTelecom)
+                .sms_fallback_ttl_seconds
+                .unwrap_or_default()
         ));
     }
     if let Some((min, _, max)) = range(ProviderId::IntelTele) {
@@ -141,7 +143,12 @@ pub fn send(a: SendArgs) -> CmdResult {
         None => name_the_flag(e, &Fields::Flags),
     };
     // The message is read (and refused) before the DSN, as it always was.
-    let kind = if a.common.dsn.as_deref().is_some_and(dsn::is_chain) {
+    let kind = if a
+        .common
+        .dsn
+        .as_deref()
+        .is_some_and(vibergate_core::is_dsn_chain)
+    {
         TargetKind::Router
     } else {
         TargetKind::Client
@@ -276,6 +283,7 @@ fn progress_bar(total: usize) -> impl Fn(&vibergate_core::LogRecord) + Send + Sy
                         vibergate_core::WaitReason::RetryAfter =>
                             "the provider asked to retry later",
                         vibergate_core::WaitReason::Backoff => "backing off before a retry",
+                        other => other.as_str(),
                     }
                 ),
             ),

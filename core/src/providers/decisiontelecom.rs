@@ -36,6 +36,7 @@ pub fn capabilities() -> Capabilities {
         label: false,
         max_recipients_per_request: Some(1),
         ttl_seconds: Some((40, 40, 21_600)),
+        sms_fallback_ttl_seconds: Some(SMS_FALLBACK_TTL),
         sender_required: true,
         numeric_sender_id: false,
         max_sender_chars: Some(20),

@@ -36,6 +36,7 @@ pub fn capabilities() -> Capabilities {
         label: false,
         max_recipients_per_request: Some(CHUNK),
         ttl_seconds: Some((60, 60, 86_400)),
+        sms_fallback_ttl_seconds: None,
         sender_required: false,
         numeric_sender_id: false,
         max_sender_chars: None,

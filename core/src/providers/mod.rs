@@ -41,6 +41,10 @@ pub struct Capabilities {
     pub max_recipients_per_request: Option<usize>,
     /// (minimum for one recipient, minimum for several, maximum), when a TTL can be set.
     pub ttl_seconds: Option<(u32, u32, u32)>,
+    /// The only TTL a message with an SMS fallback may have, when the provider fixes one
+    /// (DecisionTelecom: 40 s).
+    #[serde(skip)]
+    pub sms_fallback_ttl_seconds: Option<u32>,
     #[serde(skip)]
     pub sender_required: bool,
     #[serde(skip)]

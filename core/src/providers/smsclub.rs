@@ -40,6 +40,7 @@ pub fn capabilities() -> Capabilities {
         label: false,
         max_recipients_per_request: Some(CHUNK),
         ttl_seconds: Some((60, 3600, MAX_LIFETIME)),
+        sms_fallback_ttl_seconds: None,
         sender_required: true,
         numeric_sender_id: false,
         max_sender_chars: None,

@@ -24,7 +24,7 @@ use vibergate_core::ProviderId;
 
 use crate::rng::{fnv, mix, Rng};
 
-/// The most of an answer the transport reads (`vibergate_core::transport::MAX_RESPONSE_BYTES`).
+/// The most of an answer the transport reads (`vibergate_core::internals::transport::MAX_RESPONSE_BYTES`).
 pub const CLIENT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// How far past the client's timeout a late answer comes.
 pub const LATE_MARGIN: Duration = Duration::from_millis(250);
@@ -567,7 +567,7 @@ fn account_of(head: &Head, body: &[u8]) -> u8 {
 }
 
 fn form(body: &[u8]) -> Vec<(String, String)> {
-    vibergate_core::transport::form_decode(body)
+    vibergate_core::internals::transport::form_decode(body)
 }
 
 fn form_get(body: &[u8], key: &str) -> Option<String> {

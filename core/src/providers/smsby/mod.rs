@@ -14,6 +14,7 @@ mod send;
 mod status;
 
 pub use mailings::ListMessage;
+#[cfg_attr(not(feature = "internals"), allow(unused_imports))] // reference_doc reads it
 pub use status::map_state;
 
 pub(crate) use inbound::{build_mark_read, inbound, parse_mark_read};
@@ -72,6 +73,7 @@ pub fn capabilities() -> Capabilities {
             FORWARDING_MIN_SECONDS,
             FORWARDING_MAX_SECONDS,
         )),
+        sms_fallback_ttl_seconds: None,
         // Which sender a send needs depends on the method: the Viber name (`vibername_id`) for
         // quick messages, the alpha name (`alphaname_id`) for mailings. `send` checks it.
         sender_required: false,
