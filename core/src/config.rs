@@ -32,17 +32,22 @@ impl ConfigSyntax {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderId {
+    /// SMS Club (`smsclub`).
     #[serde(rename = "smsclub")]
     SmsClub,
+    /// SMS.by (`smsby`).
     #[serde(rename = "smsby")]
     SmsBy,
+    /// DecisionTelecom (`decisiontelecom`).
     #[serde(rename = "decisiontelecom")]
     DecisionTelecom,
+    /// Intel-Tele (`inteltele`).
     #[serde(rename = "inteltele")]
     IntelTele,
 }
 
 impl ProviderId {
+    /// Every provider, in the order the documentation lists them.
     pub const ALL: [ProviderId; 4] = [
         ProviderId::SmsClub,
         ProviderId::SmsBy,
@@ -126,14 +131,17 @@ impl fmt::Display for ProviderId {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a credential.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
+    /// The credential itself; never log it.
     pub fn expose(&self) -> &str {
         &self.0
     }
 
+    /// Whether the credential is the empty string.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -182,6 +190,7 @@ impl From<String> for Secret {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The provider this client sends through.
     pub provider: ProviderId,
     /// SMS Club and SMS.by token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +226,8 @@ pub struct Config {
     /// Parallel requests of one fan-out, 1 to [`MAX_IN_FLIGHT_LIMIT`].
     #[serde(default = "defaults::max_in_flight")]
     pub max_in_flight: usize,
+    /// Allows plain `http://` to a host other than loopback (credentials would travel in clear
+    /// text); default `false`.
     #[serde(default)]
     pub allow_insecure_http: bool,
     /// Product token appended to `vibergate/<version>`: visible ASCII and spaces, at most
@@ -296,18 +307,22 @@ impl Config {
         }
     }
 
+    /// An SMS Club configuration with this token.
     pub fn smsclub(token: impl Into<Secret>) -> Self {
         Config::new(ProviderId::SmsClub).token(token)
     }
 
+    /// An SMS.by configuration with this token.
     pub fn smsby(token: impl Into<Secret>) -> Self {
         Config::new(ProviderId::SmsBy).token(token)
     }
 
+    /// A DecisionTelecom configuration with this API key.
     pub fn decisiontelecom(api_key: impl Into<Secret>) -> Self {
         Config::new(ProviderId::DecisionTelecom).api_key(api_key)
     }
 
+    /// An Intel-Tele configuration with this user name and API key.
     pub fn inteltele(username: impl Into<String>, api_key: impl Into<Secret>) -> Self {
         let mut config = Config::new(ProviderId::IntelTele).api_key(api_key);
         config.username = Some(username.into());
@@ -319,9 +334,6 @@ impl Config {
         crate::dsn::parse(dsn)
     }
 
-    /// Parses a JSON configuration object; unknown keys are refused (with the closest known
-    /// option when one is near, [`crate::suggest`]). The message names keys and kinds, never a
-    /// value.
     /// A configuration from a DSN or a JSON object (text starting with `{`): what every
     /// binding's constructor takes.
     pub fn parse(dsn_or_json: &str) -> Result<Self> {
@@ -331,6 +343,8 @@ impl Config {
         }
     }
 
+    /// Parses and validates a JSON configuration object; unknown keys are refused (with the
+    /// closest known option when one is near). The message names keys and kinds, never a value.
     pub fn from_json(json: &str) -> Result<Self> {
         let config: Config = serde_json::from_str(json)
             .map_err(|e| crate::suggest::json_error(&e, json, crate::suggest::Noun::Option))?;
@@ -338,66 +352,79 @@ impl Config {
         Ok(config)
     }
 
+    /// Sets the token (SMS Club, SMS.by).
     pub fn token(mut self, token: impl Into<Secret>) -> Self {
         self.token = Some(token.into());
         self
     }
 
+    /// Sets the API key (DecisionTelecom, Intel-Tele).
     pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
         self.api_key = Some(key.into());
         self
     }
 
+    /// Sends requests to this base URL instead of the provider's production URL.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
+    /// Sets the default Viber sender; SMS.by: the numeric Viber name id.
     pub fn sender(mut self, sender: impl Into<String>) -> Self {
         self.sender = Some(sender.into());
         self
     }
 
+    /// Sets the default SMS sender of the fallback; SMS.by: the numeric alpha name id.
     pub fn sms_sender(mut self, sender: impl Into<String>) -> Self {
         self.sms_sender = Some(sender.into());
         self
     }
 
+    /// Sets the timeout of one whole request, in milliseconds (default 30000).
     pub fn timeout_ms(mut self, ms: u64) -> Self {
         self.timeout_ms = ms;
         self
     }
 
+    /// Sets the timeout of opening a connection, in milliseconds (default 10000).
     pub fn connect_timeout_ms(mut self, ms: u64) -> Self {
         self.connect_timeout_ms = ms;
         self
     }
 
+    /// Sets how many times one request is retried (default 2).
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
     }
 
+    /// Sets the requests per second; 0 turns the limit off.
     pub fn rate_limit(mut self, per_second: f64) -> Self {
         self.rate_limit = Some(per_second);
         self
     }
 
+    /// Sets how many requests one call runs in parallel (default 4).
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.max_in_flight = n;
         self
     }
 
+    /// Allows plain `http://` to a host other than loopback.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
 
+    /// Sets the product token appended to `vibergate/<version>`.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
         self
     }
 
+    /// Bounds each whole call to this many milliseconds.
     pub fn deadline_ms(mut self, ms: u64) -> Self {
         self.deadline_ms = Some(ms);
         self
@@ -409,6 +436,7 @@ impl Config {
         self
     }
 
+    /// Sends every request through this proxy URL; an empty one means no proxy at all.
     pub fn proxy(mut self, url: impl Into<Secret>) -> Self {
         self.proxy = Some(url.into());
         self

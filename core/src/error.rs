@@ -110,11 +110,14 @@ impl fmt::Display for ErrorCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorDetails {
+    /// What kind of error this is; stable, for programs to branch on.
     pub code: ErrorCode,
     /// What happened and, where it helps, what to do about it. Never contains a credential.
     pub message: String,
+    /// The provider concerned; `None` when no provider is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderId>,
+    /// The HTTP status of the provider's answer; `None` when no answer was involved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
     /// The provider's own error code or status text, raw.
@@ -124,6 +127,9 @@ pub struct ErrorDetails {
     /// parameter name for errors the provider reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// How long to wait before trying again, in milliseconds (mostly with `rate_limited`): the
+    /// provider's `Retry-After`, or Intel-Tele's block after `bruteforcing detected`; `None`
+    /// when nothing says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     /// At most 2 KiB of the provider's answer, credentials removed.
@@ -174,6 +180,7 @@ impl Error {
         }))
     }
 
+    /// A bad DSN, option or JSON configuration (`invalid_config`).
     pub fn invalid_config(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::InvalidConfig, message)
     }
@@ -209,36 +216,42 @@ impl Error {
         Error::internal(PANICKED)
     }
 
+    /// The error's code.
     pub fn code(&self) -> ErrorCode {
         self.0.code
     }
 
+    /// Sets the provider concerned.
     pub fn with_provider(mut self, provider: ProviderId) -> Self {
         self.0.provider = Some(provider);
         self
     }
 
+    /// Sets the offending field.
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.0.field = Some(field.into());
         self
     }
 
+    /// Sets the HTTP status of the provider's answer.
     pub fn with_http_status(mut self, status: u16) -> Self {
         self.0.http_status = Some(status);
         self
     }
 
+    /// Sets the provider's own error code or status text.
     pub fn with_provider_code(mut self, code: impl Into<String>) -> Self {
         self.0.provider_code = Some(code.into());
         self
     }
 
+    /// Sets how long to wait before trying again, in milliseconds.
     pub fn with_retry_after_ms(mut self, ms: Option<u64>) -> Self {
         self.0.retry_after_ms = ms;
         self
     }
 
-    /// Keeps at most [`MAX_ERROR_BODY`] bytes of `body`, cut at a character boundary.
+    /// Keeps at most 2048 bytes (`MAX_ERROR_BODY`) of `body`, cut at a character boundary.
     pub fn with_body(mut self, body: &[u8]) -> Self {
         let text = String::from_utf8_lossy(body);
         let mut end = text.len().min(MAX_ERROR_BODY);
@@ -249,11 +262,13 @@ impl Error {
         self
     }
 
+    /// Sets the recipients already rejected when this error stopped the send.
     pub fn with_rejected(mut self, rejected: Vec<Rejected>) -> Self {
         self.0.rejected = rejected;
         self
     }
 
+    /// Sets how many HTTP requests were made before this error stopped the send.
     pub fn with_requests(mut self, requests: u32) -> Self {
         self.0.requests = requests;
         self
@@ -269,6 +284,7 @@ impl Error {
         })
     }
 
+    /// Everything the error says (also reached through `Deref`).
     pub fn details(&self) -> &ErrorDetails {
         &self.0
     }

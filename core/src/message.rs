@@ -19,32 +19,54 @@ pub const MAX_BUTTON_TEXT_CHARS: usize = 30;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Message {
+    /// The recipients' phone numbers, normalised to international digits without `+` before
+    /// sending; an invalid one is rejected `invalid_number`, a repeat `duplicate`. Empty only
+    /// for a reply into a chat (`chat_id`).
     #[serde(default)]
     pub to: Vec<String>,
     /// The Viber sender; defaults to the client's `sender`. SMS.by: the numeric Viber name id
     /// (`vibername_id`); its mailings go out from the alpha name (`sms_sender`) instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// The Viber text, at most [`MAX_TEXT_CHARS`] characters. `None` (or empty) for an image
+    /// alone, which only SMS.by takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The image's `http://` or `https://` URL; with a text it needs a `button`. Intel-Tele: the
+    /// path must end in a lowercase `.jpg`, `.jpeg` or `.png`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
+    /// A button under the text (never without one). SMS Club takes a button only with an image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button: Option<Button>,
+    /// How long the provider tries Viber, in seconds; `None` leaves the provider's default. The
+    /// range depends on the provider (`Capabilities::ttl_seconds`). SMS.by: the wait before the
+    /// SMS fallback, a multiple of 60 from 300 to 3600, only with `sms_fallback`.
+    /// DecisionTelecom: 40 or `None` with `sms_fallback`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds: Option<u32>,
+    /// The SMS sent when Viber does not deliver; `None` for no SMS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_fallback: Option<SmsFallback>,
+    /// When the message may go out (SMS Club and SMS.by); `None` sends it now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
+    /// `transactional` or `promotional`; `None` means promotional with an image or a button,
+    /// else transactional (see [`Message::effective_category`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// Opens a 2-way chat the recipient can answer in (SMS Club and DecisionTelecom).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub two_way: bool,
+    /// A reply into an existing SMS Club chat; `to` stays empty and the chat's own sender is
+    /// used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
+    /// Where the provider posts delivery reports (SMS.by and DecisionTelecom); signed with a
+    /// `vg_token` when the client has a `webhook_secret`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+    /// The mailing's name (SMS.by).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
@@ -54,11 +76,14 @@ pub struct Message {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Button {
+    /// The caption, 1 to [`MAX_BUTTON_TEXT_CHARS`] characters.
     pub text: String,
+    /// The link, `http://` or `https://`; SMS.by: at most 150 characters.
     pub url: String,
 }
 
 impl Button {
+    /// A button with this caption and link.
     pub fn new(text: impl Into<String>, url: impl Into<String>) -> Self {
         Button {
             text: text.into(),
@@ -72,6 +97,8 @@ impl Button {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SmsFallback {
+    /// The SMS text, not empty. DecisionTelecom: one SMS (160 GSM-7 or 70 UCS-2 characters);
+    /// SMS.by: the same as the Viber `text`.
     pub text: String,
     /// The SMS sender; defaults to the client's `sms_sender`. SMS.by: the numeric alpha-name
     /// id (`alphaname_id`), a different id from the Viber name in `Message::sender`.
@@ -80,6 +107,7 @@ pub struct SmsFallback {
 }
 
 impl SmsFallback {
+    /// An SMS fallback with this text and the client's `sms_sender`.
     pub fn new(text: impl Into<String>) -> Self {
         SmsFallback {
             text: text.into(),
@@ -93,16 +121,21 @@ impl SmsFallback {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
+    /// The earliest time, in unix seconds; positive.
     pub start: i64,
+    /// The latest time, in unix seconds, after `start`. SMS Club needs it; SMS.by takes none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
 }
 
+/// Whether a message is transactional or promotional (JSON: `transactional`, `promotional`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
+    /// A service message: text only for DecisionTelecom.
     Transactional,
+    /// A promotional message: the default for one with an image or a button.
     Promotional,
 }
 
@@ -119,61 +152,73 @@ impl Message {
         }
     }
 
+    /// Sets the Viber sender; SMS.by: the numeric Viber name id.
     pub fn sender(mut self, sender: impl Into<String>) -> Self {
         self.sender = Some(sender.into());
         self
     }
 
+    /// Sets the Viber text.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
 
+    /// Sets the image URL.
     pub fn image_url(mut self, url: impl Into<String>) -> Self {
         self.image_url = Some(url.into());
         self
     }
 
+    /// Adds a button with this caption and link.
     pub fn button(mut self, text: impl Into<String>, url: impl Into<String>) -> Self {
         self.button = Some(Button::new(text, url));
         self
     }
 
+    /// Sets how long the provider tries Viber, in seconds.
     pub fn ttl_seconds(mut self, ttl: u32) -> Self {
         self.ttl_seconds = Some(ttl);
         self
     }
 
+    /// Adds an SMS sent when Viber does not deliver.
     pub fn sms_fallback(mut self, fallback: SmsFallback) -> Self {
         self.sms_fallback = Some(fallback);
         self
     }
 
+    /// Schedules the message between `start` and `end` (unix seconds; `end` optional).
     pub fn schedule(mut self, start: i64, end: Option<i64>) -> Self {
         self.schedule = Some(Schedule { start, end });
         self
     }
 
+    /// Sets the category instead of deriving it from the content.
     pub fn category(mut self, category: Category) -> Self {
         self.category = Some(category);
         self
     }
 
+    /// Opens a 2-way chat (SMS Club, DecisionTelecom).
     pub fn two_way(mut self, two_way: bool) -> Self {
         self.two_way = two_way;
         self
     }
 
+    /// Makes the message a reply into this SMS Club chat; leave `to` empty.
     pub fn chat_id(mut self, chat_id: impl Into<String>) -> Self {
         self.chat_id = Some(chat_id.into());
         self
     }
 
+    /// Sets where the provider posts delivery reports (SMS.by, DecisionTelecom).
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.callback_url = Some(url.into());
         self
     }
 
+    /// Names the mailing (SMS.by).
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
@@ -196,8 +241,11 @@ impl Message {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonalizedItem {
+    /// The recipient's phone number.
     pub to: String,
+    /// This recipient's text.
     pub text: String,
+    /// This recipient's button link; the caption is the message's `button_text`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_url: Option<String>,
 }
@@ -207,22 +255,30 @@ pub struct PersonalizedItem {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonalizedMessage {
+    /// One entry per recipient; at least one.
     pub items: Vec<PersonalizedItem>,
+    /// The Viber sender, as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// The image every item shows, as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// Caption of the button whose link each item gives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_text: Option<String>,
+    /// How long the provider tries Viber, in seconds, as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds: Option<u32>,
+    /// When the items may go out, as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
+    /// The category, as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    /// Where the provider posts delivery reports, as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+    /// The mailing's name (SMS.by), as in a [`Message`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }

@@ -23,8 +23,11 @@ pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedAccepted {
+    /// The accepted entry, as in a send report; in JSON its fields sit at the top level of
+    /// this object.
     #[serde(flatten)]
     pub accepted: Accepted,
+    /// The provider that took the recipient.
     pub provider: ProviderId,
 }
 
@@ -32,8 +35,12 @@ pub struct RoutedAccepted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedRejected {
+    /// The rejected entry, as in a send report; in JSON its fields sit at the top level of
+    /// this object.
     #[serde(flatten)]
     pub rejected: Rejected,
+    /// The provider that last rejected the recipient; `None` when no provider was asked (an
+    /// invalid number or a duplicate refused before sending, or every provider cooling down).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderId>,
 }
@@ -42,8 +49,11 @@ pub struct RoutedRejected {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedUncertain {
+    /// The uncertain entry, as in a send report; in JSON its fields sit at the top level of
+    /// this object.
     #[serde(flatten)]
     pub uncertain: Uncertain,
+    /// The provider that may have sent to the recipient.
     pub provider: ProviderId,
 }
 
@@ -51,6 +61,7 @@ pub struct RoutedUncertain {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attempt {
+    /// The provider asked (or skipped).
     pub provider: ProviderId,
     /// The recipients handed to this provider.
     pub recipients: Vec<String>,
@@ -81,10 +92,15 @@ pub struct Attempt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedReport {
+    /// Recipients a provider took.
     pub accepted: Vec<RoutedAccepted>,
+    /// Recipients no provider took and none may have sent to.
     pub rejected: Vec<RoutedRejected>,
+    /// Recipients a provider may have sent to; they are never moved to another provider.
     pub uncertain: Vec<RoutedUncertain>,
+    /// What each provider was asked and what came of it, in order.
     pub attempts: Vec<Attempt>,
+    /// HTTP requests made to all providers, retries included.
     pub requests: u32,
 }
 
@@ -103,7 +119,9 @@ impl RoutedReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RoutedId {
+    /// The provider that issued the id.
     pub provider: ProviderId,
+    /// The provider's message id.
     pub message_id: String,
 }
 
@@ -204,10 +222,12 @@ impl Router {
         self.cooling().clear();
     }
 
+    /// The clients, in the order they are tried.
     pub fn clients(&self) -> &[Arc<Client>] {
         &self.clients
     }
 
+    /// The providers of the clients, in the order they are tried.
     pub fn providers(&self) -> Vec<ProviderId> {
         self.clients.iter().map(|c| c.provider()).collect()
     }

@@ -1,6 +1,6 @@
 //! JSON Schemas (draft 2020-12) of every JSON value vibergate takes or gives: the message, the
 //! configuration, the reports, delivery reports, errors, webhook events, capabilities, and the
-//! argument and result of every row of [`api::OPERATIONS`](crate::api::OPERATIONS).
+//! argument and result of every row of [`api::OPERATIONS`].
 //!
 //! The schemas are derived by `schemars` from the same serde attributes that (de)serialise the
 //! types, so they describe what the code really reads and writes; the few hand-written

@@ -51,7 +51,8 @@ pub fn try_sign_callback_url(url: &str, secret: &str) -> Result<String> {
 
 /// `url` with `vg_token` appended. Should the token ever be impossible to compute, the URL is
 /// returned without one, so that the receiver refuses the callbacks (fail closed) rather than
-/// accepting unsigned ones; [`try_sign_callback_url`] reports that case as an error instead.
+/// accepting unsigned ones; the crate's internal `try_sign_callback_url` reports that case as an
+/// error instead.
 pub fn sign_callback_url(url: &str, secret: &str) -> String {
     try_sign_callback_url(url, secret).unwrap_or_else(|_| url.to_owned())
 }

@@ -24,20 +24,32 @@ use crate::transport::{HttpRequest, HttpResponse, Transport};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Capabilities {
+    /// The provider these capabilities describe.
     pub provider: ProviderId,
+    /// An image may go without text (SMS.by).
     pub image_without_text: bool,
+    /// An image with text goes only together with a button.
     pub image_needs_button: bool,
+    /// A message may have an `sms_fallback`.
     pub sms_fallback: bool,
+    /// A message may have a `schedule`.
     pub schedule: bool,
+    /// A schedule may have an `end` (SMS Club). Not serialised.
     #[serde(skip)]
     pub schedule_end: bool,
+    /// A schedule needs an `end` (SMS Club). Not serialised.
     #[serde(skip)]
     pub schedule_end_required: bool,
+    /// A message may open a 2-way chat (`two_way`).
     pub two_way: bool,
+    /// A message may reply into an existing chat (`chat_id`).
     pub chat_id: bool,
+    /// A message may carry its own `callback_url` for delivery reports.
     pub callback_url: bool,
+    /// A message may carry a mailing `label`.
     pub label: bool,
-    /// Recipients per request; 1 means one request per recipient.
+    /// Recipients per request; 1 means one request per recipient; `None` means all in one
+    /// request (SMS.by).
     pub max_recipients_per_request: Option<usize>,
     /// (minimum for one recipient, minimum for several, maximum), when a TTL can be set.
     pub ttl_seconds: Option<(u32, u32, u32)>,
@@ -45,14 +57,22 @@ pub struct Capabilities {
     /// (DecisionTelecom: 40 s).
     #[serde(skip)]
     pub sms_fallback_ttl_seconds: Option<u32>,
+    /// A message needs a Viber sender (its own or the client's `sender`). Not serialised.
     #[serde(skip)]
     pub sender_required: bool,
+    /// The sender is a numeric id, not a name (SMS.by). Not serialised.
     #[serde(skip)]
     pub numeric_sender_id: bool,
+    /// The longest sender, in characters; `None` when the provider sets no limit. Not
+    /// serialised.
     #[serde(skip)]
     pub max_sender_chars: Option<usize>,
+    /// An SMS fallback needs an SMS sender (`sms_fallback.sender` or the client's
+    /// `sms_sender`). Not serialised.
     #[serde(skip)]
     pub sms_sender_required: bool,
+    /// The longest `button.url`, in characters; `None` when the provider sets no limit. Not
+    /// serialised.
     #[serde(skip)]
     pub max_button_url_chars: Option<usize>,
     /// The operations this provider has (`send`, `status`, … as the bindings name them).

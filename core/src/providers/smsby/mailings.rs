@@ -24,14 +24,18 @@ use crate::transport::{HttpRequest, HttpResponse};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ListMessage {
+    /// The numeric id of the stored subscriber list.
     pub list_id: String,
     /// The numeric Viber name id (`vibername_id`); defaults to the client's `sender`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// The Viber text, as in a message; `None` for an image alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The image's `http://` or `https://` URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
+    /// A button under the text; a text with an image needs one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button: Option<Button>,
     /// Mailing name; SMS.by generates one when absent.
