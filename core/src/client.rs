@@ -95,10 +95,12 @@ impl Client {
         self
     }
 
+    /// The configuration the client was built with (its `Debug` form hides the secrets).
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    /// The provider this client sends through.
     pub fn provider(&self) -> ProviderId {
         self.config.provider
     }

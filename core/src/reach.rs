@@ -22,6 +22,7 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stage's lowercase name (`lookup`, `connect`, `tls`, `write`, `prepare`, `deadline`).
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Lookup => "lookup",
@@ -62,7 +63,12 @@ pub enum Reach {
     /// connection, bytes that are not HTTP.
     NoAnswer,
     /// An answer with this status came back, and its body said this of the whole request.
-    Answered { status: u16, said: Said },
+    Answered {
+        /// The answer's HTTP status code.
+        status: u16,
+        /// What its body said of the whole request.
+        said: Said,
+    },
 }
 
 impl Reach {
@@ -92,7 +98,7 @@ impl Reach {
 
     /// Whether trying again could help: the request never left, no answer came, the provider
     /// is rate limiting, or it failed on its side. Whether a retry is *allowed* is
-    /// [`crate::retry::RetryPolicy`]'s question.
+    /// the retry policy's question (`RetryPolicy` in the crate's `retry` module).
     pub fn is_transient(self) -> bool {
         match self {
             Reach::NotWritten(Stage::Prepare | Stage::Deadline) => false,

@@ -15,11 +15,14 @@ const NATIONAL_TAIL: usize = 9;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SendReport {
+    /// The provider that was asked.
     pub provider: ProviderId,
     /// The provider's id for the whole send (SMS.by mailings), for `status_batch`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_id: Option<String>,
+    /// Recipients the provider took, in the order given.
     pub accepted: Vec<Accepted>,
+    /// Recipients not sent to, each with its reason.
     pub rejected: Vec<Rejected>,
     /// Sent, but no answer came: the message may have gone out. Never re-sent automatically.
     pub uncertain: Vec<Uncertain>,
@@ -28,6 +31,7 @@ pub struct SendReport {
 }
 
 impl SendReport {
+    /// An empty report for `provider`: no recipient yet, no request made.
     pub fn new(provider: ProviderId) -> Self {
         SendReport {
             provider,
@@ -133,9 +137,13 @@ impl SendReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Accepted {
+    /// The number, normalised to international digits without `+`.
     pub phone: String,
+    /// The provider's id of the message, for `status`; `None` for an SMS.by bulk mailing (it has
+    /// only the report's `batch_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// The 2-way chat of the message (SMS Club, when its answer names one); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
     /// The price the provider quoted, as it wrote it.
@@ -144,6 +152,7 @@ pub struct Accepted {
 }
 
 impl Accepted {
+    /// A taken recipient with its message id, without chat or cost.
     pub fn new(phone: impl Into<String>, message_id: Option<String>) -> Self {
         Accepted {
             phone: phone.into(),
@@ -158,12 +167,16 @@ impl Accepted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rejected {
+    /// The number as normalised, or as given when it could not be.
     pub phone: String,
+    /// Why it was rejected (serialised as its snake_case name, e.g. `invalid_number` or `auth`).
     pub reason: RejectReason,
+    /// Why, in words.
     pub detail: String,
 }
 
 impl Rejected {
+    /// A rejected recipient, with its reason and the words that explain it.
     pub fn new(phone: impl Into<String>, reason: RejectReason, detail: impl Into<String>) -> Self {
         Rejected {
             phone: phone.into(),
@@ -177,7 +190,9 @@ impl Rejected {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Uncertain {
+    /// The number as normalised.
     pub phone: String,
+    /// What happened, in words (no answer in time, a dropped connection, a 5xx…).
     pub detail: String,
 }
 
@@ -186,14 +201,23 @@ pub struct Uncertain {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RejectReason {
+    /// Not a number that can exist, or the provider says so (`invalid_number`).
     InvalidNumber,
+    /// The same number appeared earlier in the message (`duplicate`).
     Duplicate,
+    /// On the provider's black list (`blacklisted`).
     Blacklisted,
+    /// The provider refused a repeat of a message it had just sent to this number
+    /// (`repeat_detected`).
     RepeatDetected,
+    /// The provider has no route to this number (`no_route`).
     NoRoute,
+    /// The balance did not cover this recipient (`insufficient_funds`).
     InsufficientFunds,
     /// The call's `deadline_ms` ran out before the request for this recipient was sent.
     Deadline,
+    /// The request that carried this recipient failed with this error code (serialised as the
+    /// code, e.g. `auth`).
     Request(ErrorCode),
 }
 
@@ -209,6 +233,7 @@ impl RejectReason {
         RejectReason::Deadline,
     ];
 
+    /// The snake_case name used in JSON (`invalid_number`; the error code's name for `Request`).
     pub fn as_str(self) -> &'static str {
         match self {
             RejectReason::InvalidNumber => "invalid_number",
@@ -222,6 +247,7 @@ impl RejectReason {
         }
     }
 
+    /// The reason named `s` (as [`as_str`](Self::as_str) writes it); `None` for an unknown name.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "invalid_number" => RejectReason::InvalidNumber,
@@ -269,7 +295,9 @@ impl<'de> Deserialize<'de> for RejectReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Balance {
+    /// The account's balance, as the provider wrote it (e.g. `-0.42`).
     pub balance: String,
+    /// The account's credit, as the provider wrote it; `balance` always fills it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
 }
@@ -282,6 +310,7 @@ pub struct Rate {
     pub country: String,
     /// Mobile network code; `None` for the price that covers every network of the country.
     pub network: Option<String>,
+    /// The price of one SMS part, as the provider's JSON number.
     pub price: f64,
     /// True when only delivered messages are charged.
     pub charge_delivered_only: bool,
@@ -291,7 +320,9 @@ pub struct Rate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Chat {
+    /// The chat's id, for `chat` and `inbound`.
     pub chat_id: String,
+    /// The recipient's number.
     pub phone: String,
     /// As the provider wrote it (`YYYY-MM-DD HH:MM:SS`, the account's local time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,15 +333,22 @@ pub struct Chat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatThread {
+    /// The chat's id.
     pub chat_id: String,
+    /// The recipient's number.
     pub phone: String,
+    /// The Viber sender the chat runs under (`source_address`); replies go out under it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// When the chat was opened, as the provider wrote it (`YYYY-MM-DD HH:MM:SS`, the account's
+    /// local time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// The page's messages, both directions, in the provider's order.
     pub messages: Vec<ChatMessage>,
 }
 
+/// Which way a chat message went (JSON `incoming` / `outgoing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
@@ -322,11 +360,16 @@ pub enum Direction {
     Outgoing,
 }
 
+/// One message of an SMS Club chat.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatMessage {
+    /// The message's text.
     pub text: String,
+    /// Who wrote it.
     pub direction: Direction,
+    /// When it was sent, as the provider wrote it (`YYYY-MM-DD HH:MM:SS`, the account's local
+    /// time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
 }
@@ -335,12 +378,18 @@ pub struct ChatMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InboundMessage {
+    /// The provider's id of the reply (SMS.by, for `mark_inbound_read`); `None` for SMS Club.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The number the reply came from.
     pub phone: String,
+    /// The reply's text.
     pub text: String,
+    /// When it arrived, as the provider wrote it (`YYYY-MM-DD HH:MM:SS`, the account's local
+    /// time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
+    /// The SMS Club chat it belongs to; `None` for SMS.by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
 }
@@ -349,21 +398,29 @@ pub struct InboundMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchStatus {
+    /// The batch asked about (the send's `batch_id`, SMS.by's `uuid`).
     pub batch_id: String,
+    /// One entry per mailing of the batch that SMS.by reported statuses for.
     pub mailings: Vec<MailingStatus>,
     /// Per-mailing errors the provider reported (e.g. `mailing list 3: Content url is not valid`).
     pub errors: Vec<String>,
 }
 
+/// The delivery reports of one mailing of an SMS.by batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailingStatus {
+    /// SMS.by's id of the mailing (`message_id`), when the answer gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailing_id: Option<String>,
+    /// The mailing's name (the message's `label`, or `vibergate`), when the answer gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The numeric id of the alpha name it went out from (`alphaname_id`), when the answer
+    /// gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// One delivery report per recipient of the mailing.
     pub deliveries: Vec<DeliveryReport>,
 }
 
@@ -371,23 +428,33 @@ pub struct MailingStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mailing {
+    /// SMS.by's id of the mailing (its `message_id`).
     pub mailing_id: String,
+    /// The content type, as SMS.by writes it (`TEXT`, `IMAGE`, `BUTTON`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
+    /// The message text; `None` when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The button's caption; `None` without a button.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_text: Option<String>,
+    /// The button's link; `None` without a button.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_url: Option<String>,
+    /// The image, as SMS.by names it (`image_file`); `None` without an image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
+    /// The mailing's status, raw (e.g. `SENT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// When it was created, as SMS.by wrote it (`d_create`, the account's local time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// When it is to go out, as SMS.by wrote it (`d_schedule`, the account's local time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_at: Option<String>,
+    /// Its price, as SMS.by wrote it (e.g. `0.04900 EUR`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<String>,
 }
@@ -396,7 +463,9 @@ pub struct Mailing {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListSend {
+    /// The id of the new mailing, for `confirm_mailing`.
     pub mailing_id: String,
+    /// How many subscribers the list holds (`count_subscribers`), when SMS.by says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribers: Option<u64>,
 }

@@ -50,9 +50,12 @@ impl SmsEncoding {
 /// What `sms_info` says about a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmsInfo {
+    /// GSM-7 when every character is in the GSM alphabet, else UCS-2.
     pub encoding: SmsEncoding,
     /// GSM-7 septets (extension characters count two) or UTF-16 code units.
     pub characters: usize,
+    /// How many SMS the text takes: 0 when empty, 1 up to 160/70 characters, else
+    /// `characters / 153` (or `/ 67`) rounded up.
     pub segments: usize,
     /// The distinct characters that forced UCS-2, in order of appearance.
     pub non_gsm_characters: Vec<String>,

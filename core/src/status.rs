@@ -10,14 +10,24 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DeliveryState {
+    /// Accepted, waiting to be sent (JSON `pending`).
     Pending,
+    /// Sent to the recipient's device, not yet confirmed delivered.
     Sent,
+    /// Delivered; final, though it may still become `Read`.
     Delivered,
+    /// Seen by the recipient; final.
     Read,
+    /// Not delivered within its lifetime; final.
     Expired,
+    /// Cannot be delivered (no Viber, unreachable); final.
     Undeliverable,
+    /// Refused by the provider or the operator; final.
     Rejected,
+    /// Failed or deleted; final.
     Failed,
+    /// A raw value vibergate does not know (kept in `provider_status`), or no status at all;
+    /// not final.
     Unknown,
 }
 
@@ -69,9 +79,12 @@ impl fmt::Display for DeliveryState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeliveryReport {
+    /// The id asked about.
     pub message_id: String,
+    /// The recipient, when the provider says (SMS.by); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Where the message is.
     pub state: DeliveryState,
     /// The recipient has read the message.
     pub read: bool,
@@ -80,8 +93,12 @@ pub struct DeliveryReport {
     pub sms_state: Option<DeliveryState>,
     /// The provider's raw status value.
     pub provider_status: String,
+    /// More, in words: an id the answer did not mention, a provider's error code, a status time
+    /// that could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// When the state last changed, in RFC 3339 (SMS.by, Intel-Tele; SMS.by's time is kept as
+    /// written when it cannot be read); `None` when the provider does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }

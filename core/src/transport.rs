@@ -274,6 +274,7 @@ pub enum WaitReason {
 }
 
 impl WaitReason {
+    /// The snake_case name: `rate_limit`, `retry_after` or `backoff`.
     pub fn as_str(self) -> &'static str {
         match self {
             WaitReason::RateLimit => "rate_limit",
@@ -286,7 +287,9 @@ impl WaitReason {
 /// A wait a call is about to make, announced through the log hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wait {
+    /// What the call waits for.
     pub reason: WaitReason,
+    /// How long it is about to sleep.
     pub duration: Duration,
 }
 
@@ -294,12 +297,17 @@ pub struct Wait {
 /// `status`, `latency` and `error` say nothing). Credentials are never part of it.
 #[derive(Debug, Clone)]
 pub struct LogRecord {
+    /// The client's provider.
     pub provider: ProviderId,
+    /// The HTTP method: `GET` or `POST`.
     pub method: &'static str,
     /// Full URL, credential parameters replaced by `***`.
     pub url: String,
+    /// The attempt's number for this request, from 1 (retries count up).
     pub attempt: u32,
+    /// The answer's HTTP status; `None` when no answer came, and on a wait record.
     pub status: Option<u16>,
+    /// How long the attempt took, until its answer or its failure; zero on a wait record.
     pub latency: Duration,
     /// The error code and message when the attempt failed before an answer.
     pub error: Option<String>,

@@ -20,10 +20,13 @@ use crate::transport::form_decode;
     schemars(with = "WebhookJson")
 )]
 pub struct WebhookRequest {
+    /// The HTTP method, upper case; JSON without `method` means `POST`.
     pub method: String,
     /// Decoded query parameters, in order.
     pub query: Vec<(String, String)>,
+    /// The raw body, as received (text in JSON).
     pub body: Vec<u8>,
+    /// The `Content-Type` header, if any; `x-www-form-urlencoded` makes the body read as a form.
     pub content_type: Option<String>,
     /// When set, the callback must carry the `vg_token` that `send` added under this secret.
     pub secret: Option<crate::config::Secret>,
@@ -98,6 +101,7 @@ impl WebhookRequest {
     }
 }
 
+/// What a webhook event reports (JSON `status`, `inbound`, `batch_accepted`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -133,23 +137,33 @@ impl std::fmt::Display for EventKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WebhookEvent {
+    /// What the event reports.
     pub kind: EventKind,
+    /// The provider whose callback it is.
     pub provider: ProviderId,
+    /// The message a `status` is about; for an `inbound` event, the reply's own id (DecisionTelecom
+    /// `message_token`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// The delivery state of a `status` event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<DeliveryState>,
+    /// The state of the SMS fallback, when the callback gives it (DecisionTelecom).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_state: Option<DeliveryState>,
+    /// The raw status value (`OK` for `batch_accepted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_status: Option<String>,
+    /// The sender of an `inbound` message, or the recipient of a `status` when SMS.by names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// The text of an `inbound` message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// RFC 3339 when the provider's time could be read, else as the provider wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// DecisionTelecom's `tracking_data` of an `inbound` message, raw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_data: Option<String>,
     /// The id of the message an inbound message answers (DecisionTelecom's
