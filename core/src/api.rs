@@ -256,7 +256,7 @@ struct IdsArgs {
     ids: Vec<IdText>,
 }
 
-/// An id given as a string or a number; empty strings are refused.
+/// An id given as a string or a number.
 #[derive(Debug, Clone)]
 #[cfg_attr(
     feature = "schema",
@@ -267,10 +267,14 @@ struct IdText(String);
 
 impl<'de> Deserialize<'de> for IdText {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        crate::json::id_string(&v)
-            .map(IdText)
-            .ok_or_else(|| serde::de::Error::custom("an id must be a non-empty string or a number"))
+        // An empty string passes as it is: the operation refuses it in its own words ("a
+        // message id is empty"), after the provider's own checks, as the typed API does.
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(IdText(s)),
+            v => crate::json::id_string(&v)
+                .map(IdText)
+                .ok_or_else(|| serde::de::Error::custom("an id must be a string or a number")),
+        }
     }
 }
 
@@ -355,6 +359,27 @@ pub struct Marked {
     pub marked: Option<u64>,
 }
 
+/// Where a call's arguments come from.
+enum Args<'a> {
+    /// The caller's JSON text, parsed straight into the operation's type: serde then sees every
+    /// key as written (a key given twice is refused, never silently the last one) and `suggest`
+    /// names the field at fault in the caller's words.
+    Text(&'a str),
+    /// A value a binding built; its errors are rendered from its text.
+    Value(Value),
+}
+
+impl Args<'_> {
+    fn typed<T: DeserializeOwned>(&self) -> Result<T> {
+        match self {
+            Args::Text(text) => crate::suggest::parse_json(text),
+            Args::Value(value) => {
+                T::deserialize(value).or_else(|_| crate::suggest::parse_json(&value.to_string()))
+            }
+        }
+    }
+}
+
 /// An operation with its typed arguments.
 #[derive(Debug, Clone)]
 enum Op {
@@ -395,19 +420,23 @@ impl Call {
     pub fn parse(kind: TargetKind, operation: &str, args: &str) -> Result<Call> {
         let row = find(kind, operation)?;
         let args = args.trim();
-        let value = if args.is_empty() {
-            Value::Object(Default::default())
+        // No arguments, or `null`, is `{}`; a message operation still needs its message.
+        let text = if args.is_empty() || (args == "null" && row.input != "message") {
+            "{}"
         } else {
-            crate::suggest::parse_json::<Value>(args)?
+            args
         };
-        Call::build(kind, row, value, args)
+        Call::build(kind, row, Args::Text(text))
     }
 
-    /// [`Call::parse`] for arguments a binding built itself (the typed C functions).
+    /// [`Call::parse`] for arguments a binding built itself (the typed C functions, the CLI).
     pub fn from_value(kind: TargetKind, operation: &str, args: Value) -> Result<Call> {
         let row = find(kind, operation)?;
-        let text = args.to_string();
-        Call::build(kind, row, args, &text)
+        let args = match args {
+            Value::Null => Value::Object(Default::default()),
+            v => v,
+        };
+        Call::build(kind, row, Args::Value(args))
     }
 
     /// The operation's row.
@@ -415,41 +444,25 @@ impl Call {
         self.operation
     }
 
-    fn build(kind: TargetKind, row: &'static Operation, value: Value, text: &str) -> Result<Call> {
-        let value = match value {
-            Value::Null => Value::Object(Default::default()),
-            v => v,
-        };
-        // Parsed from the text again where a path is wanted: serde_json's errors on a `Value`
-        // carry no position, and `suggest` reads the caller's own text to name the field.
-        fn typed<T: DeserializeOwned>(value: Value, text: &str) -> Result<T> {
-            match serde_json::from_value::<T>(value) {
-                Ok(v) => Ok(v),
-                Err(_) => crate::suggest::parse_json::<T>(if text == "null" { "{}" } else { text }),
-            }
-        }
+    fn build(kind: TargetKind, row: &'static Operation, args: Args<'_>) -> Result<Call> {
         let op = match (row.name, kind) {
-            ("send", _) => Op::Send(typed(value, text)?),
-            ("send_personalized", _) => Op::SendPersonalized(typed(value, text)?),
-            ("status", TargetKind::Client) => Op::Status(texts(typed::<IdsArgs>(value, text)?.ids)),
-            ("status", TargetKind::Router) => {
-                Op::RoutedStatus(typed::<RoutedIdsArgs>(value, text)?.ids)
-            }
-            ("status_batch", _) => Op::StatusBatch(typed(value, text)?),
-            ("balance", _) => typed::<NoArgs>(value, text).map(|_| Op::Balance)?,
-            ("rates", _) => typed::<NoArgs>(value, text).map(|_| Op::Rates)?,
-            ("chats", _) => Op::Chats(typed(value, text)?),
-            ("chat", _) => Op::Chat(typed(value, text)?),
-            ("inbound", _) => Op::Inbound(typed(value, text)?),
-            ("capabilities", _) => typed::<NoArgs>(value, text).map(|_| Op::Capabilities)?,
-            ("send_to_list", _) => Op::SendToList(typed(value, text)?),
-            ("confirm_mailing", _) => Op::ConfirmMailing(typed(value, text)?),
-            ("mailings", _) => Op::Mailings(typed(value, text)?),
-            ("mailing", _) => Op::Mailing(typed(value, text)?),
-            ("delivery_list", _) => Op::DeliveryList(typed(value, text)?),
-            ("mark_inbound_read", _) => {
-                Op::MarkInboundRead(texts(typed::<IdsArgs>(value, text)?.ids))
-            }
+            ("send", _) => Op::Send(args.typed()?),
+            ("send_personalized", _) => Op::SendPersonalized(args.typed()?),
+            ("status", TargetKind::Client) => Op::Status(texts(args.typed::<IdsArgs>()?.ids)),
+            ("status", TargetKind::Router) => Op::RoutedStatus(args.typed::<RoutedIdsArgs>()?.ids),
+            ("status_batch", _) => Op::StatusBatch(args.typed()?),
+            ("balance", _) => args.typed::<NoArgs>().map(|_| Op::Balance)?,
+            ("rates", _) => args.typed::<NoArgs>().map(|_| Op::Rates)?,
+            ("chats", _) => Op::Chats(args.typed()?),
+            ("chat", _) => Op::Chat(args.typed()?),
+            ("inbound", _) => Op::Inbound(args.typed()?),
+            ("capabilities", _) => args.typed::<NoArgs>().map(|_| Op::Capabilities)?,
+            ("send_to_list", _) => Op::SendToList(args.typed()?),
+            ("confirm_mailing", _) => Op::ConfirmMailing(args.typed()?),
+            ("mailings", _) => Op::Mailings(args.typed()?),
+            ("mailing", _) => Op::Mailing(args.typed()?),
+            ("delivery_list", _) => Op::DeliveryList(args.typed()?),
+            ("mark_inbound_read", _) => Op::MarkInboundRead(texts(args.typed::<IdsArgs>()?.ids)),
             (name, _) => {
                 // A row without an arm is a bug the table test catches; never a panic here.
                 return Err(Error::internal(format!(
@@ -684,8 +697,21 @@ mod tests {
             "{}",
             named.message
         );
-        let e = Call::parse(TargetKind::Client, "status", r#"{"ids":[""]}"#).unwrap_err();
+        let e = Call::parse(TargetKind::Client, "status", r#"{"ids":[true]}"#).unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidMessage);
+        // An empty id reaches the operation, which refuses it in its own words.
+        assert!(Call::parse(TargetKind::Client, "status", r#"{"ids":[""]}"#).is_ok());
+        // A key given twice is refused, never silently the last one.
+        let e = Call::parse(
+            TargetKind::Client,
+            "send",
+            r#"{"to":["380989361121"],"text":"a","text":"b"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidMessage);
+        assert_eq!(e.field.as_deref(), Some("text"));
+        let e = Call::parse(TargetKind::Client, "chats", r#"{"page":1,"page":2}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("page"));
         let e = Call::parse(TargetKind::Client, "balance", r#"{"x":1}"#).unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidMessage);
     }
