@@ -26,10 +26,10 @@ test('SMS.by statuses', () => {
 test('bad callbacks throw VibergateError', () => {
   assert.throws(() => parseWebhook('decisiontelecom', { body: 'nonsense' }), (e) => e instanceof VibergateError && e.code === 'decode')
   assert.throws(() => parseWebhook('smsclub', { body: '{}' }), { code: 'unsupported' })
-  // An unknown provider is the core's one error for it (it was invalid_message here, invalid_config
-  // in Sandbox.dsn): invalid_config on `provider`, with the closest id.
-  assert.throws(() => parseWebhook('viber', { body: '{}' }), { code: 'invalid_config', field: 'provider' })
-  assert.throws(() => parseWebhook('smsbye', { body: '{}' }), (e) => e.code === 'invalid_config' && /did you mean "smsby"/.test(e.message))
+  // An unknown provider is the core's one error for it (it was invalid_config in Sandbox.dsn):
+  // invalid_message on `provider`, with the closest id.
+  assert.throws(() => parseWebhook('viber', { body: '{}' }), { code: 'invalid_message', field: 'provider' })
+  assert.throws(() => parseWebhook('smsbye', { body: '{}' }), (e) => e.code === 'invalid_message' && /did you mean "smsby"/.test(e.message))
 })
 
 test('smsInfo', () => {

@@ -115,7 +115,7 @@ def test_a_router_chain_is_split_by_the_core(sandbox: vibergate.Sandbox) -> None
 
 def test_an_unknown_provider_is_one_error(sandbox: vibergate.Sandbox) -> None:
     for call in (lambda: sandbox.dsn("smsclib"), lambda: vibergate.parse_webhook("smsclib", body="{}")):
-        with pytest.raises(vibergate.InvalidConfigError) as e:
+        with pytest.raises(vibergate.InvalidMessageError) as e:
             call()
         assert e.value.field == "provider" and 'did you mean "smsclub"' in e.value.message
 

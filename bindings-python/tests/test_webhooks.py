@@ -33,8 +33,8 @@ def test_bad_callbacks_raise() -> None:
         vibergate.parse_webhook("decisiontelecom", body="nonsense")
     with pytest.raises(vibergate.UnsupportedError):
         vibergate.parse_webhook("smsclub", body="{}")
-    # An unknown provider is the core's one error for it: invalid_config on `provider`.
-    with pytest.raises(vibergate.InvalidConfigError) as e:
+    # An unknown provider is the core's one error for it: invalid_message on `provider`.
+    with pytest.raises(vibergate.InvalidMessageError) as e:
         vibergate.parse_webhook("viber", body="{}")
     assert e.value.field == "provider"
 

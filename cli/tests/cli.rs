@@ -958,14 +958,14 @@ fn every_operation_of_the_table_has_a_subcommand() {
 }
 
 #[test]
-fn an_unknown_provider_is_the_cores_invalid_config_error() {
+fn an_unknown_provider_is_the_cores_invalid_message_error() {
     let out = run(
         &["webhook", "parse", "--provider", "smsclb", "--json"],
         Some("{}"),
     );
     assert_eq!(out.status.code(), Some(3));
     let error = json(&out);
-    assert_eq!(error["code"], "invalid_config");
+    assert_eq!(error["code"], "invalid_message");
     assert_eq!(error["field"], "provider");
     assert!(
         error["message"].as_str().unwrap().contains("smsclub"),
@@ -981,7 +981,7 @@ fn an_unknown_provider_is_the_cores_invalid_config_error() {
     let out = run(&["status", "--dsn", &chain, "smsclb:1"], None);
     assert_eq!(out.status.code(), Some(3));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("invalid_config"),
+        String::from_utf8_lossy(&out.stderr).contains("invalid_message"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -99,8 +99,10 @@ impl ProviderId {
     }
 }
 
-/// The one error for a provider name that is not one: `invalid_config` on `provider`, naming
-/// the four ids and the closest one.
+/// The one error for a provider name given as an argument (`parse_webhook`, a sandbox's `dsn`,
+/// the CLI's `--provider`) that is not one: `invalid_message` on `provider` — bad input, as
+/// every binding's `parse_webhook` has always said — naming the four ids and the closest one.
+/// In a configuration the DSN or JSON parser reports the provider as `invalid_config`.
 impl std::str::FromStr for ProviderId {
     type Err = Error;
 
@@ -110,11 +112,13 @@ impl std::str::FromStr for ProviderId {
             let hint = crate::suggest::closest(id, names)
                 .map(|s| format!(" (did you mean {s:?}?)"))
                 .unwrap_or_default();
-            Error::invalid_config(format!(
-                "unknown provider {:?}{hint}; expected smsclub, smsby, decisiontelecom or inteltele",
-                id.chars().take(64).collect::<String>()
-            ))
-            .with_field("provider")
+            Error::invalid_message(
+                "provider",
+                format!(
+                    "unknown provider {:?}{hint}; expected smsclub, smsby, decisiontelecom or inteltele",
+                    id.chars().take(64).collect::<String>()
+                ),
+            )
         })
     }
 }

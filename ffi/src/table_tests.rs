@@ -200,7 +200,7 @@ fn an_unknown_provider_is_the_core_s_one_error() {
     let mut err = null_mut();
     assert!(vg_parse_webhook(c(c"smsclb"), c(c"{}"), &mut err).is_null());
     let (code, json) = take_error(err);
-    assert_eq!(code, vg_code::VG_INVALID_CONFIG);
+    assert_eq!(code, vg_code::VG_INVALID_MESSAGE);
     assert_eq!(json["field"], "provider");
     let message = json["message"].as_str().unwrap();
     assert!(

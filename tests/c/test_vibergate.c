@@ -251,11 +251,11 @@ static void test_inteltele_and_webhooks(vg_sandbox *sb) {
   expect_error(vg_parse_webhook("decisiontelecom", "{\"body\":\"nonsense\"}", &err), &err, VG_DECODE, "decode", "webhook garbage");
   err = NULL;
   /* An unknown provider is the one error the library has for it, whichever function meets it. */
-  expect_error(vg_parse_webhook("viber", "{}", &err), &err, VG_INVALID_CONFIG, "\"field\":\"provider\"", "webhook provider");
+  expect_error(vg_parse_webhook("viber", "{}", &err), &err, VG_INVALID_MESSAGE, "\"field\":\"provider\"", "webhook provider");
   err = NULL;
-  expect_error(vg_parse_webhook("smsclb", "{}", &err), &err, VG_INVALID_CONFIG, "did you mean", "webhook provider misspelt");
+  expect_error(vg_parse_webhook("smsclb", "{}", &err), &err, VG_INVALID_MESSAGE, "did you mean", "webhook provider misspelt");
   err = NULL;
-  expect_error(vg_sandbox_dsn(sb, "viber", &err), &err, VG_INVALID_CONFIG, "\"field\":\"provider\"", "sandbox provider");
+  expect_error(vg_sandbox_dsn(sb, "viber", &err), &err, VG_INVALID_MESSAGE, "\"field\":\"provider\"", "sandbox provider");
   err = NULL;
   expect_error(vg_parse_webhook("smsby", NULL, &err), &err, VG_INVALID_MESSAGE, "request_json", "webhook NULL");
 

@@ -68,7 +68,7 @@ pub struct WebhookArgs {
 
 pub fn webhook(command: WebhookCommand) -> CmdResult {
     let WebhookCommand::Parse(a) = command;
-    // An unknown provider is the core's one error for it (`invalid_config`, with the nearest
+    // An unknown provider is the core's one error for it (`invalid_message`, with the nearest
     // name), refused before the body is read.
     let provider = a
         .provider
