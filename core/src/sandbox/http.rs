@@ -290,6 +290,16 @@ fn accept_loop(
 }
 
 fn serve(stream: TcpStream, connection: usize, handler: &dyn Handler, stop: &Stop) {
+    let Ok(closer) = stream.try_clone() else {
+        return;
+    };
+    serve_requests(stream, connection, handler, stop);
+    // The accept loop keeps a clone of every socket (to close it on stop): without this the
+    // client would never see the end of a connection the server is done with.
+    let _ = closer.shutdown(Shutdown::Both);
+}
+
+fn serve_requests(stream: TcpStream, connection: usize, handler: &dyn Handler, stop: &Stop) {
     let _ = stream.set_read_timeout(Some(IDLE));
     // Answers go out at once: with Nagle's algorithm a small body waits for the client's
     // delayed ACK of the head (tens of milliseconds).
@@ -313,15 +323,12 @@ fn serve(stream: TcpStream, connection: usize, handler: &dyn Handler, stop: &Sto
             let _ = writer.shutdown(Shutdown::Both);
             return;
         }
-        let Some(request) = read_request(&mut reader, connection) else {
+        let Some((request, keep_alive)) = read_request(&mut reader, connection) else {
             let bad = Response::raw(400, "text/plain", b"bad request".to_vec());
             let _ = write_response(&mut writer, &bad);
             return;
         };
-        let close = request
-            .header("connection")
-            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        if !deliver(&mut writer, handler.handle(request), stop) || close {
+        if !deliver(&mut writer, handler.handle(request), stop) || !keep_alive {
             return;
         }
     }
@@ -384,11 +391,15 @@ fn read_line(reader: &mut impl BufRead) -> Option<String> {
     String::from_utf8(line).ok()
 }
 
-fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<Request> {
+/// One request, and whether the connection may carry another after it. `None` for anything
+/// this server will not read unambiguously (RFC 9112 §6.3): a framing that two readers could
+/// take differently is refused, never guessed.
+fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<(Request, bool)> {
     let line = read_line(reader)?;
     let mut parts = line.split_whitespace();
     let method = parts.next()?.to_owned();
     let target = parts.next()?.to_owned();
+    let version = parts.next().unwrap_or("HTTP/1.0").to_owned();
     let mut headers = Vec::new();
     loop {
         let line = read_line(reader)?;
@@ -402,36 +413,69 @@ fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<Request>
         let (k, v) = line.split_once(':')?;
         headers.push((k.trim().to_owned(), v.trim().to_owned()));
     }
-    let chunked = header(&headers, "transfer-encoding").is_some_and(|v| {
-        v.split(',')
-            .any(|coding| coding.trim().eq_ignore_ascii_case("chunked"))
-    });
-    let body = if chunked {
-        read_chunked(reader)?
-    } else {
-        let length: usize = match header(&headers, "content-length") {
-            Some(v) => v.parse().ok()?,
-            None => 0,
-        };
-        if length > MAX_BODY {
-            return None;
+    fn named<'h>(headers: &'h [(String, String)], name: &'static str) -> Vec<&'h str> {
+        headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    let codings: Vec<&str> = named(&headers, "transfer-encoding")
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let lengths = named(&headers, "content-length");
+    let body = match (codings.as_slice(), lengths.as_slice()) {
+        ([], []) => Vec::new(),
+        ([], [first, rest @ ..]) => {
+            // Every length the same, each only digits (no sign, no spaces inside).
+            if rest.iter().any(|l| l != first) || !first.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let length: usize = first.parse().ok()?;
+            if length > MAX_BODY {
+                return None;
+            }
+            let mut body = Vec::new();
+            let wanted = u64::try_from(length).ok()?;
+            reader.take(wanted).read_to_end(&mut body).ok()?;
+            if body.len() != length {
+                return None;
+            }
+            body
         }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).ok()?;
-        body
+        // Chunked must be the only (and so the last) coding, and never beside a length.
+        ([only], []) if only.eq_ignore_ascii_case("chunked") => read_chunked(reader)?,
+        _ => return None,
+    };
+    let tokens: Vec<String> = named(&headers, "connection")
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    let keep_alive = if tokens.iter().any(|t| t == "close") {
+        false
+    } else if version.eq_ignore_ascii_case("HTTP/1.1") {
+        true
+    } else {
+        tokens.iter().any(|t| t == "keep-alive")
     };
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p.to_owned(), q.to_owned()),
         None => (target, String::new()),
     };
-    Some(Request {
-        method,
-        path,
-        query,
-        headers,
-        body,
-        connection,
-    })
+    Some((
+        Request {
+            method,
+            path,
+            query,
+            headers,
+            body,
+            connection,
+        },
+        keep_alive,
+    ))
 }
 
 fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
@@ -505,7 +549,76 @@ mod tests {
     use std::io::Cursor;
 
     fn parse(raw: &[u8]) -> Option<Request> {
-        read_request(&mut Cursor::new(raw.to_vec()), 7)
+        read_request(&mut Cursor::new(raw.to_vec()), 7).map(|(r, _)| r)
+    }
+
+    fn keeps_alive(raw: &[u8]) -> Option<bool> {
+        read_request(&mut Cursor::new(raw.to_vec()), 7).map(|(_, k)| k)
+    }
+
+    #[test]
+    fn refuses_framings_two_readers_could_take_differently() {
+        // RFC 9112 §6.3: a length beside chunked, lengths that differ, a signed length, a
+        // coding other than chunked alone.
+        let both =
+            b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        assert!(parse(both).is_none());
+        assert!(
+            parse(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab").is_none()
+        );
+        assert_eq!(
+            parse(b"POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab")
+                .unwrap()
+                .body,
+            b"ab"
+        );
+        assert!(parse(b"POST / HTTP/1.1\r\nContent-Length: +2\r\n\r\nab").is_none());
+        assert!(parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\nab").is_none());
+        assert!(
+            parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn keep_alive_follows_the_version_and_every_connection_token() {
+        assert_eq!(keeps_alive(b"GET / HTTP/1.1\r\n\r\n"), Some(true));
+        assert_eq!(
+            keeps_alive(b"GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n"),
+            Some(false)
+        );
+        assert_eq!(keeps_alive(b"GET / HTTP/1.0\r\n\r\n"), Some(false));
+        assert_eq!(
+            keeps_alive(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn a_connection_the_server_is_done_with_ends_for_the_client() {
+        use std::io::{Read, Write};
+        let server = Server::start(
+            0,
+            Arc::new(|_: Request| {
+                Delivery::Respond(Response::raw(200, "text/plain", b"ok".to_vec()))
+            }),
+        )
+        .unwrap();
+        for request in [
+            &b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n"[..],
+            b"GET / HTTP/1.0\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        ] {
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            stream.write_all(request).unwrap();
+            let mut answer = Vec::new();
+            // read_to_end returns only at the end of the stream: a kept-open socket times out.
+            stream.read_to_end(&mut answer).unwrap();
+            assert!(answer.starts_with(b"HTTP/1.1 "), "{answer:?}");
+        }
     }
 
     #[test]
