@@ -93,6 +93,18 @@ pub(super) fn error_from(response: &HttpResponse, value: Option<&Value>) -> Erro
 }
 
 /// `result` of a v2 answer `{"status":"OK","result":…}` (`null` when absent).
+/// The `message_id` of a v2 `result` (a quick message or a mailing); its absence is `decode`.
+pub(super) fn v2_message_id(result: &Value, response: &HttpResponse) -> Result<String> {
+    result
+        .get("message_id")
+        .and_then(crate::json::id_string)
+        .ok_or_else(|| {
+            Error::decode("SMS.by's answer has no message_id")
+                .with_provider(P)
+                .with_body(&response.body)
+        })
+}
+
 pub(super) fn v2_result(response: &HttpResponse) -> Result<Value> {
     let value = parse_json(P, response)?;
     let ok = value

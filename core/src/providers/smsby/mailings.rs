@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::errors::v2_result;
+use super::errors::{v2_message_id, v2_result};
 use super::status::delivery_from;
 use super::{
     capabilities, form, form_token_in_query, integer_id, offset, v2_content, viber_name_id, P,
@@ -90,14 +90,7 @@ pub(crate) fn build_send_to_list(config: &Config, m: &ListMessage) -> Result<Htt
 pub(crate) fn parse_send_to_list(response: &HttpResponse) -> Result<ListSend> {
     let result = v2_result(response)?;
     Ok(ListSend {
-        mailing_id: result
-            .get("message_id")
-            .and_then(id_string)
-            .ok_or_else(|| {
-                Error::decode("SMS.by's answer has no message_id")
-                    .with_provider(P)
-                    .with_body(&response.body)
-            })?,
+        mailing_id: v2_message_id(&result, response)?,
         subscribers: result.get("count_subscribers").and_then(Value::as_u64),
     })
 }

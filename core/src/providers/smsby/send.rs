@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::errors::{error_from, no_error, refusal_detail, v2_result};
+use super::errors::{error_from, no_error, refusal_detail, v2_message_id, v2_result};
 use super::{
     clip, form, integer_id, offset, token, v2_content, viber_name_id, DEFAULT_MAILING_NAME,
     FORWARDING_MAX_SECONDS, FORWARDING_MIN_SECONDS, MAX_DETAIL_CHARS, P,
@@ -160,14 +160,7 @@ pub(crate) fn build_quick(config: &Config, m: &Prepared) -> Result<Vec<Batch>> {
 
 pub(crate) fn parse_quick(response: &HttpResponse, phones: &[String]) -> Result<SendReport> {
     let result = v2_result(response)?;
-    let id = result
-        .get("message_id")
-        .and_then(id_string)
-        .ok_or_else(|| {
-            Error::decode("SMS.by's answer has no message_id")
-                .with_provider(P)
-                .with_body(&response.body)
-        })?;
+    let id = v2_message_id(&result, response)?;
     let mut report = SendReport::new(P);
     report.accepted.push(Accepted::new(
         phones.first().cloned().unwrap_or_default(),
