@@ -294,6 +294,28 @@ const confirmed = () => undefined
 /** The core answers `mark_inbound_read` with `{ marked: n | null }`; the method resolves with the count. */
 const marked = (result) => result.marked
 
+
+/**
+ * Runs the table's `operation` (camelCase) on a native client or router with the argument JSON
+ * `args()` builds, under the optional `{ signal }`; a failure to build the arguments rejects,
+ * never throws. `context` names the owner for late results.
+ */
+function callAsync(native, context, operation, args, options, convert) {
+  const { signal } = options ?? {}
+  let json
+  try {
+    json = args()
+  } catch (e) {
+    return Promise.reject(convertError(e))
+  }
+  return abortable({ ...context, operation, signal }, () => native.call(snakeKey(operation), json), convert)
+}
+
+/** `callAsync`, blocking. */
+function callSync(native, operation, args, convert) {
+  return convert(fromCore(guard(() => native.callSync(snakeKey(operation), args()))))
+}
+
 /**
  * A client of one provider. Every method returns a Promise (run off the event loop, on the addon's
  * own threads), takes an optional last `{ signal }` (AbortSignal), and has a `…Sync` twin.
@@ -360,25 +382,13 @@ class Client {
     return this.toString()
   }
 
-  /**
-   * Runs the table's `operation` (camelCase) with the argument JSON `args()` builds, under the
-   * optional `{ signal }`; a failure to build the arguments rejects, never throws.
-   */
   #call(operation, args, options, convert = same) {
-    const { signal } = options ?? {}
-    let json
-    try {
-      json = args()
-    } catch (e) {
-      return Promise.reject(convertError(e))
-    }
-    const context = { owner: 'Client', provider: () => this.provider, hook: () => this.onLateResult, operation, signal }
-    return abortable(context, () => this.#native.call(snakeKey(operation), json), convert)
+    const context = { owner: 'Client', provider: () => this.provider, hook: () => this.onLateResult }
+    return callAsync(this.#native, context, operation, args, options, convert)
   }
 
-  /** `#call`, blocking. */
   #callSync(operation, args, convert = same) {
-    return convert(fromCore(guard(() => this.#native.callSync(snakeKey(operation), args()))))
+    return callSync(this.#native, operation, args, convert)
   }
 
   send(message, options) {
@@ -542,21 +552,13 @@ class Router {
     return `Router(${this.toDsn()})`
   }
 
-  /** Runs the table's router `operation`; see `Client`'s. */
   #call(operation, args, options, convert = same) {
-    const { signal } = options ?? {}
-    let json
-    try {
-      json = args()
-    } catch (e) {
-      return Promise.reject(convertError(e))
-    }
-    const context = { owner: 'Router', provider: () => null, hook: () => this.onLateResult, operation, signal }
-    return abortable(context, () => this.#native.call(snakeKey(operation), json), convert)
+    const context = { owner: 'Router', provider: () => null, hook: () => this.onLateResult }
+    return callAsync(this.#native, context, operation, args, options, convert)
   }
 
   #callSync(operation, args, convert = same) {
-    return convert(fromCore(guard(() => this.#native.callSync(snakeKey(operation), args()))))
+    return callSync(this.#native, operation, args, convert)
   }
 
   /** Resolves with `{ accepted, rejected, uncertain, attempts, requests }`; every entry names its provider. */

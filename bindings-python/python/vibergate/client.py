@@ -15,6 +15,7 @@ from typing import (
     Callable,
     Coroutine,
     Dict,
+    FrozenSet,
     Generic,
     Iterable,
     List,
