@@ -5,7 +5,7 @@ LIBDIR := $(CURDIR)/target/$(PROFILE)
 CFLAGS ?= -Wall -Wextra -Werror -std=c11 -O1
 LDLIBS := -L$(LIBDIR) -lvibergate -Wl,-rpath,$(LIBDIR) -pthread
 
-.PHONY: all lib header examples test bench docs clean-c
+.PHONY: all lib header examples test bench docs dist clean-c
 
 all: lib examples
 
@@ -28,6 +28,11 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+# Every installable artifact in dist/ (release builds): the C SDK tarball, the PHP package, the
+# npm packages and the Python wheel. PROFILE=dev for quick builds.
+dist:
+	bash scripts/dist.sh
 
 # API references in target/docs/: rustdoc, Python (pdoc), Node (TypeDoc), C (from the header).
 docs:
