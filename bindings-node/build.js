@@ -1,5 +1,7 @@
-// Builds the native addon with cargo when no prebuilt one is present (`npm install` runs this).
-// VIBERGATE_NODE_PROFILE=debug builds faster, for development and tests.
+// Builds the native addon from source with cargo alone, for a checkout without the napi CLI
+// (`npm run build:cargo`; `npm run build` is the usual way). Nothing runs this at install time:
+// the published package takes its addon from the platform package (@vibergate/linux-x64-gnu).
+// Without --force an addon already present is kept. VIBERGATE_NODE_PROFILE=debug builds faster.
 'use strict'
 
 const { execFileSync } = require('node:child_process')
