@@ -49,9 +49,8 @@ function notFound(tried) {
       `Install the platform package with the same version as vibergate: \`npm install ${PACKAGES[platform()]}\` ` +
         '(npm skips it when optional dependencies are omitted, e.g. `--omit=optional`, or when the lock file was made on another platform).',
     )
-  } else {
-    lines.push(`Prebuilt packages exist for: ${available}.`)
   }
+  lines.push(`Prebuilt packages exist for: ${available}.`)
   lines.push('Or build the addon from source with Rust: `npm ci && npm run build` in bindings-node of a vibergate checkout.')
   const err = new Error(lines.join('\n'))
   err.code = 'ERR_VIBERGATE_NO_ADDON'
