@@ -2,7 +2,7 @@
 // Sends one Viber message and prints the report.
 //   php send.php [PHONE] [TEXT]        (DSN from $VIBERGATE_DSN; without it, the sandbox)
 declare(strict_types=1);
-require __DIR__ . '/Vibergate.php';
+require __DIR__ . '/../../bindings-php/autoload.php'; // in a project: vendor/autoload.php
 
 use Vibergate\{Client, Sandbox, VibergateException};
 
@@ -19,14 +19,19 @@ if ($dsn === false || $dsn === '') {
 try {
     $client = new Client($dsn);
     $report = $client->send(['to' => [$phone], 'text' => $text]);
-    foreach ($report['accepted'] as $a) {
-        echo "accepted {$a['phone']}: message id {$a['message_id']}\n";
+    foreach ($report->accepted as $a) {
+        echo "accepted {$a->phone}: message id {$a->messageId}\n";
     }
-    foreach ($report['rejected'] as $r) {
-        echo "rejected {$r['phone']}: {$r['reason']} ({$r['detail']})\n";
+    foreach ($report->rejected as $r) {
+        echo "rejected {$r->phone}: {$r->reason} ({$r->detail})\n";
     }
-    foreach ($client->status(array_column($report['accepted'], 'message_id')) as $s) {
-        echo "status {$s['message_id']}: {$s['state']}\n";
+    foreach ($report->uncertain as $u) {
+        echo "uncertain {$u->phone}: {$u->detail}\n";
+    }
+    if ($report->accepted) {
+        foreach ($client->status($report->accepted) as $s) {
+            echo "status {$s->messageId}: {$s->state}\n";
+        }
     }
 } catch (VibergateException $e) {
     fwrite(STDERR, get_class($e) . " [{$e->errorCode}]: {$e->getMessage()}\n");

@@ -1,13 +1,13 @@
 <?php
-// PHP tests of the FFI client (examples/php/Vibergate.php) against the sandbox: send, status,
+// PHP tests of the Composer package (bindings-php/) against the sandbox: send, status,
 // every operation, errors as exception classes, webhooks. Prints "N passed, N failed".
 declare(strict_types=1);
 // The library scripts/test-php.sh has just built (a debug build), not an older release build
-// that Vibergate.php would prefer.
+// that the package might find first.
 if (getenv('VIBERGATE_LIB') === false) {
     putenv('VIBERGATE_LIB=' . dirname(__DIR__, 2) . '/target/debug/libvibergate.so');
 }
-require __DIR__ . '/../../examples/php/Vibergate.php';
+require __DIR__ . '/../../bindings-php/autoload.php';
 
 use Vibergate\{Client, Sandbox, VibergateException};
 
@@ -122,7 +122,7 @@ test('errors about an argument speak PHP: the method, the parameter, array keys'
     $message('invalid_config', fn () => Client::fromConfig(['provider' => 'smsclub', 'token' => 't', 'sendr' => 'Shop']),
         "Vibergate\\Client::fromConfig(): unknown key \$config['sendr'] (did you mean 'sender'?)", 'sendr', 'config key');
     $message('invalid_message', fn () => Vibergate\parse_webhook('smsby', ['bdy' => '{}']),
-        "Vibergate\\parse_webhook(): unknown key \$request['bdy'] (did you mean 'body'?)", 'bdy', 'webhook request');
+        "Vibergate\\Vibergate::parseWebhook(): unknown key \$request['bdy'] (did you mean 'body'?)", 'bdy', 'webhook request');
     // Errors that are not about an argument's shape stay the library's own.
     $e = throws('invalid_message', fn () => $c->send(['to' => ['380989361121'], 'text' => str_repeat('x', 1001)]), 'validation');
     check(!str_contains($e?->getMessage() ?? '', 'JSON') && !str_contains($e?->getMessage() ?? '', 'vg_send'), 'no JSON or C names: ' . $e?->getMessage());

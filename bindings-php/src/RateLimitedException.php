@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Vibergate;
+
+/** The error code `rate_limited` (one class per code of vg_tables()'s error_codes; a test checks). */
+class RateLimitedException extends VibergateException
+{
+}
