@@ -372,12 +372,37 @@ enum Args<'a> {
 impl Args<'_> {
     fn typed<T: DeserializeOwned>(&self) -> Result<T> {
         match self {
-            Args::Text(text) => crate::suggest::parse_json(text),
+            Args::Text(text) => {
+                // Only an object: serde would also fill a struct from an array, by position,
+                // past the names and `deny_unknown_fields`.
+                if !text.trim_start().starts_with('{') {
+                    let value = crate::suggest::parse_json::<Value>(text)?;
+                    return Err(not_an_object(&value));
+                }
+                crate::suggest::parse_json(text)
+            }
+            Args::Value(value) if !value.is_object() => Err(not_an_object(value)),
             Args::Value(value) => {
                 T::deserialize(value).or_else(|_| crate::suggest::parse_json(&value.to_string()))
             }
         }
     }
+}
+
+/// The error for arguments that are JSON but not an object (`field` left for the binding).
+fn not_an_object(value: &Value) -> Error {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    Error::new(
+        ErrorCode::InvalidMessage,
+        format!("the arguments must be a JSON object, not {kind}"),
+    )
 }
 
 /// An operation with its typed arguments.
@@ -411,7 +436,8 @@ pub struct Call {
 }
 
 impl Call {
-    /// Parses `args` (JSON text; empty or `null` mean `{}`) for `operation` on `kind`.
+    /// Parses `args` (a JSON object; empty text means `{}`, and so does `null` for an operation
+    /// whose arguments are all optional — a message is never `null`) for `operation` on `kind`.
     ///
     /// Errors are about the arguments and left for the binding to name: `unsupported` with
     /// `field` = `operation` for an operation `kind` lacks, else `invalid_message` whose `field`
@@ -432,8 +458,9 @@ impl Call {
     /// [`Call::parse`] for arguments a binding built itself (the typed C functions, the CLI).
     pub fn from_value(kind: TargetKind, operation: &str, args: Value) -> Result<Call> {
         let row = find(kind, operation)?;
+        // The same rule as `parse` for `null`.
         let args = match args {
-            Value::Null => Value::Object(Default::default()),
+            Value::Null if row.input != "message" => Value::Object(Default::default()),
             v => v,
         };
         Call::build(kind, row, Args::Value(args))
@@ -712,8 +739,51 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("text"));
         let e = Call::parse(TargetKind::Client, "chats", r#"{"page":1,"page":2}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("page"));
+        // Only an object: an array would fill the struct by position.
+        let e = Call::parse(
+            TargetKind::Client,
+            "send",
+            r#"[["380989361121"],null,"hi"]"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("must be a JSON object, not an array"),
+            "{}",
+            e.message
+        );
+        assert!(Call::parse(TargetKind::Client, "chats", "[]").is_err());
         let e = Call::parse(TargetKind::Client, "balance", r#"{"x":1}"#).unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidMessage);
+    }
+
+    #[test]
+    fn text_and_value_arguments_follow_one_rule() {
+        let cases = [
+            ("send", "null"),
+            ("send", "[]"),
+            ("send", "5"),
+            ("send_personalized", "null"),
+            ("send_to_list", "null"),
+            ("chats", "null"),
+            ("chats", "[]"),
+            ("balance", "null"),
+            ("status", r#"{"ids":[true]}"#),
+            ("mailings", r#"{"limit":-1}"#),
+        ];
+        for (op, text) in cases {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let from_text = Call::parse(TargetKind::Client, op, text).map(|_| ());
+            let from_value = Call::from_value(TargetKind::Client, op, value).map(|_| ());
+            assert_eq!(
+                from_text
+                    .as_ref()
+                    .map_err(|e| (e.code(), e.field.clone(), e.message.clone())),
+                from_value
+                    .as_ref()
+                    .map_err(|e| (e.code(), e.field.clone(), e.message.clone())),
+                "{op} {text}"
+            );
+        }
     }
 
     #[test]
