@@ -396,10 +396,17 @@ fn read_line(reader: &mut impl BufRead) -> Option<String> {
 /// take differently is refused, never guessed.
 fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<(Request, bool)> {
     let line = read_line(reader)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_owned();
-    let target = parts.next()?.to_owned();
-    let version = parts.next().unwrap_or("HTTP/1.0").to_owned();
+    // `method SP target SP version`, nothing more, nothing less (RFC 9112 §3).
+    let mut parts = line.trim_end_matches(['\r', '\n']).split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    if method.is_empty() || target.is_empty() || !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let (method, target, version) = (method.to_owned(), target.to_owned(), version.to_owned());
     let mut headers = Vec::new();
     loop {
         let line = read_line(reader)?;
@@ -410,8 +417,13 @@ fn read_request(reader: &mut impl BufRead, connection: usize) -> Option<(Request
         if headers.len() == MAX_HEADERS {
             return None;
         }
+        // No white space before the colon, no obsolete line folding (RFC 9112 §5.1, §5.2): a
+        // header another reader would take differently is refused.
         let (k, v) = line.split_once(':')?;
-        headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        if k.is_empty() || k.bytes().any(|b| b.is_ascii_whitespace()) {
+            return None;
+        }
+        headers.push((k.to_owned(), v.trim().to_owned()));
     }
     fn named<'h>(headers: &'h [(String, String)], name: &'static str) -> Vec<&'h str> {
         headers
@@ -482,7 +494,16 @@ fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
     let mut body = Vec::new();
     loop {
         let line = read_line(reader)?;
-        let size = usize::from_str_radix(line.trim().split(';').next()?.trim(), 16).ok()?;
+        // `chunk-size = 1*HEXDIG` (RFC 9112 §7.1): no sign, no white space before it.
+        let digits = line
+            .trim_end_matches(['\r', '\n'])
+            .split(';')
+            .next()?
+            .trim_end();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let size = usize::from_str_radix(digits, 16).ok()?;
         if size > MAX_BODY.saturating_sub(body.len()) {
             return None;
         }
@@ -498,7 +519,7 @@ fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
         let start = body.len();
         body.resize(start + size, 0);
         reader.read_exact(&mut body[start..]).ok()?;
-        if !read_line(reader)?.trim_end().is_empty() {
+        if !matches!(read_line(reader)?.as_str(), "\r\n" | "\n") {
             return None;
         }
     }
@@ -578,6 +599,30 @@ mod tests {
             parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
                 .is_none()
         );
+        // Chunk sizes: hex digits only; the data ends with CRLF alone.
+        for size in ["+3", " 3", "0x3", ""] {
+            let raw = format!(
+                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nabc\r\n0\r\n\r\n"
+            );
+            assert!(parse(raw.as_bytes()).is_none(), "{size:?}");
+        }
+        assert!(parse(
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc  \r\n0\r\n\r\n"
+        )
+        .is_none());
+        assert_eq!(
+            parse(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n003\r\nabc\r\n0\r\n\r\n")
+                .unwrap()
+                .body,
+            b"abc"
+        );
+        // Header and request-line syntax another reader could take differently.
+        assert!(
+            parse(b"POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n").is_none()
+        );
+        assert!(parse(b"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n").is_none());
+        assert!(parse(b"GET /x HTTP/1.1 extra\r\n\r\n").is_none());
+        assert!(parse(b"GET /x\r\n\r\n").is_none());
     }
 
     #[test]
