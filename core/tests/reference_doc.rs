@@ -795,8 +795,11 @@ fn the_reference_matches_the_core() {
     let header = std::fs::read_to_string(repo().join("include/vibergate.h")).unwrap_or_default();
     let python = std::fs::read_to_string(repo().join("bindings-python/python/vibergate/errors.py"))
         .unwrap_or_default();
-    let php =
-        std::fs::read_to_string(repo().join("examples/php/Vibergate.php")).unwrap_or_default();
+    // The PHP package: one class per file (PSR-4) under bindings-php/src/.
+    let php_class = |name: &str| {
+        std::fs::read_to_string(repo().join(format!("bindings-php/src/{name}.php")))
+            .unwrap_or_default()
+    };
     for (i, code) in ErrorCode::ALL.iter().enumerate() {
         let Some(row) = rows.get(code.as_str()) else {
             continue;
@@ -822,8 +825,8 @@ fn the_reference_matches_the_core() {
                 if !declared {
                     check.fail(format!("errors.py has no class {py} with code \"{code}\""));
                 }
-                if !php.contains(&format!("class {ph} extends")) {
-                    check.fail(format!("Vibergate.php has no class {ph}"));
+                if !php_class(ph).contains(&format!("class {ph} extends")) {
+                    check.fail(format!("bindings-php/src/{ph}.php has no class {ph}"));
                 }
             }
             _ => check.fail(format!(
