@@ -56,6 +56,9 @@ install -m 755 "$so" "$top/lib/libvibergate.so.$version"
 ln -s "libvibergate.so.$version" "$top/lib/$soname"
 ln -s "$soname" "$top/lib/libvibergate.so"
 install -m 644 "$out/libvibergate.a" "$top/lib/"
+# The profile's strip applies to the .so and the CLI, not to the archive: drop the debug
+# sections of the standard library and the dependencies there too (the symbols stay).
+[ "$PROFILE" = dev ] || strip --strip-debug "$top/lib/libvibergate.a"
 install -m 755 "$out/vibergate" "$top/bin/"
 install -m 644 LICENSE-MIT LICENSE-APACHE "$top/"
 fill() {
