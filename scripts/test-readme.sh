@@ -210,6 +210,9 @@ scenarios c-app '"accepted":[{"phone":"380989361121"' "some recipients are uncer
 
 # ---- PHP ---------------------------------------------------------------------------------------
 step "php-quickstart, php-webhook, php-webhook-serve"
+# The Composer install lines, the package README's sample and its php.ini lines run in
+# scripts/test-dist-php.sh (a Composer path repository, php-cli and php -S under preload).
+printf '%s\n' php-install php-package-install php-package-sample php-package-ini php-package-ffi-preload >>"$ran"
 need_apt php php-cli
 php_has ffi || fail "PHP has no FFI extension"
 cargo build --quiet -p vibergate-ffi
@@ -231,12 +234,15 @@ expect "$work/php-webhook-serve.out" "204 No Content"
 expect "$work/php-webhook-serve.out" "abc is now delivered"
 
 # ---- Python ------------------------------------------------------------------------------------
-step "python-install and the Python samples (run, mypy --strict)"
+step "python-build and the Python samples (run, mypy --strict)"
 venv=$(py_venv)
-extract python-install "$work/python-install.sh"
-PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" bash -euo pipefail "$work/python-install.sh" >"$work/python-install.out" 2>&1 || {
-  cat "$work/python-install.out" >&2
-  fail "python-install failed"
+# python-install (the wheel of `make dist`) runs in scripts/test-dist-python.sh, on a PATH
+# without cargo; here the package is built from the checkout, as "Building from source" says.
+echo python-install >>"$ran"
+extract python-build "$work/python-build.sh"
+PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" bash -euo pipefail "$work/python-build.sh" >"$work/python-build.out" 2>&1 || {
+  cat "$work/python-build.out" >&2
+  fail "python-build failed"
 }
 py="$work/python"
 extract python-quickstart "$py/quickstart.py"
@@ -267,7 +273,10 @@ mkdir -p "$nshop"
 # `../vibergate/bindings-node` is the package as npm would install it, with a debug addon built
 # here (scripts/lib.sh node_package): the test never writes into the checkout's bindings-node/.
 node_package "$work/node/vibergate/bindings-node"
-extract node-install "$work/node/install.sh"
+# node-install (the two tarballs of `make dist`) runs in scripts/test-dist-node.sh, on a PATH
+# without cargo; here the package comes from the checkout (node-build).
+echo node-install >>"$ran"
+extract node-build "$work/node/install.sh"
 extract node-package-install "$work/node/package-install.sh"
 for script in install.sh package-install.sh; do
   (cd "$nshop" && npm_config_audit=false npm_config_fund=false bash -euo pipefail "../$script") >"$work/node-$script.out" 2>&1 || {
