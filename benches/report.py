@@ -69,6 +69,7 @@ def main(results_path: str, out_path: str) -> None:
             checks.append((f"{r['name']} under 100 ms", r["ms"] < 100))
         if r.get("group") == "size":
             lines.append(f"- {r['name']}: {r['mib']} MiB")
+            checks.append((f"{r['name']} at most 6 MiB", float(r["mib"]) <= 6))
 
     validation = [r for r in rows if r.get("group") == "validation"]
     if validation:

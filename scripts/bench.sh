@@ -60,8 +60,19 @@ node_base=$(cd "$app" && median_ms node -e '')
 node_import=$(cd "$app" && median_ms node -e 'require("vibergate")')
 echo "{\"group\":\"import\",\"name\":\"import vibergate (Python)\",\"ms\":$(awk "BEGIN{print $py_import-$py_base}")}" | tee -a "$results"
 echo "{\"group\":\"import\",\"name\":\"require('vibergate') (Node)\",\"ms\":$(awk "BEGIN{print $node_import-$node_base}")}" | tee -a "$results"
-cp target/release/libvibergate.so "$out/libvibergate.so" && strip "$out/libvibergate.so"
-echo "{\"group\":\"size\",\"name\":\"libvibergate.so (stripped)\",\"mib\":$(stat -c %s "$out/libvibergate.so" | awk '{printf "%.2f", $1/1048576}')}" | tee -a "$results"
+
+echo "==> artifact sizes (make dist: the dist profile, stripped)"
+dist="$out/dist"
+rm -rf "$dist" "$out/unpacked" && mkdir -p "$out/unpacked"
+PROFILE=dist DIST_DIR="$dist" bash scripts/dist.sh >&2
+size() { # size NAME FILE
+  echo "{\"group\":\"size\",\"name\":\"$1\",\"mib\":$(stat -L -c %s "$2" | awk '{printf "%.2f", $1/1048576}')}" | tee -a "$results"
+}
+tar xzf "$dist"/vibergate-*-x86_64-linux-gnu.tar.gz -C "$out/unpacked"
+tar xzf "$dist"/vibergate-linux-x64-gnu-*.tgz -C "$out/unpacked"
+size "libvibergate.so (C SDK)" "$(ls "$out"/unpacked/vibergate-*/lib/libvibergate.so)"
+size "Python wheel (abi3, manylinux2014)" "$(ls "$dist"/vibergate-*.whl)"
+size "vibergate.linux-x64-gnu.node (npm)" "$out/unpacked/package/vibergate.linux-x64-gnu.node"
 
 python3 benches/report.py "$results" docs/benchmarks.md
 echo "wrote docs/benchmarks.md"

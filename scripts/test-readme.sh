@@ -191,6 +191,9 @@ unset CARGO_TARGET_DIR
 
 # ---- C -----------------------------------------------------------------------------------------
 step "c-example, c-app, c-build"
+# c-install and c-sdk-build (the SDK tarball, pkg-config) run in scripts/test-dist-c.sh, on a
+# PATH without cargo; here the app is built against the checkout (c-build).
+printf '%s\n' c-install c-sdk-build >>"$ran"
 extract c-example "$work/c-example.sh"
 bash -euo pipefail "$work/c-example.sh" >"$work/c-example.out" 2>&1 || {
   cat "$work/c-example.out" >&2
