@@ -79,7 +79,7 @@ vendor_pkg="$app/vendor/vibergate/vibergate"
 # the repository's example file: it is run with Composer's autoloader in that line's place.
 "${samples[@]}" extract php-package-sample "$app/package-sample.php"
 "${samples[@]}" extract php-quickstart "$app/quickstart.php"
-if ! grep -q "vendor/autoload.php" "$app/quickstart.php"; then
+if ! grep -qE "^require[^;]*vendor/autoload\.php" "$app/quickstart.php"; then
   echo "note: README's php-quickstart does not load vendor/autoload.php; its require line is replaced for this test" >&2
   sed -i -E "0,/^require /s|^require .*;.*$|require __DIR__ . '/vendor/autoload.php';|" "$app/quickstart.php"
 fi
