@@ -66,3 +66,31 @@ node_package() {
   cp bindings-node/package.json bindings-node/index.js bindings-node/index.mjs bindings-node/index.d.ts \
     bindings-node/native.js bindings-node/build.js bindings-node/README.md "$dir/"
 }
+
+# path_without_rust [TOOL…]: $PATH less every directory that holds cargo, rustc or rustup — what
+# a user without a Rust toolchain has — printed; each TOOL that would be lost with them (node,
+# npm, …) stays reachable through a link in target/no-rust-bin. Fails when cargo, rustc or rustup
+# can still be found on it. The test-dist-* scripts install and run the artifacts under it.
+path_without_rust() {
+  local clean="" d tool links="$PWD/target/no-rust-bin"
+  local -a dirs
+  IFS=: read -ra dirs <<<"$PATH"
+  for d in "${dirs[@]}"; do
+    [ -n "$d" ] && [ -d "$d" ] || continue
+    [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || [ -e "$d/rustup" ] && continue
+    clean="${clean:+$clean:}$d"
+  done
+  for tool in "$@"; do
+    if ! PATH="$clean" command -v "$tool" >/dev/null 2>&1; then
+      mkdir -p "$links" && ln -sf "$(command -v "$tool")" "$links/$tool"
+      clean="$links:$clean"
+    fi
+  done
+  for tool in cargo rustc rustup; do
+    if PATH="$clean" command -v "$tool" >/dev/null 2>&1; then
+      echo "path_without_rust: $tool is still reachable" >&2
+      return 1
+    fi
+  done
+  echo "$clean"
+}

@@ -27,18 +27,9 @@ trap 'kill "${sandbox_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 cargo install --quiet --debug --locked --path cli --root "$work/cargo-root"
 "$work/cargo-root/bin/vibergate" --version | grep -q '^vibergate ' || fail "cargo install --path cli gave no working vibergate"
 
-# A PATH without the Rust toolchain: only the directories that hold none of cargo, rustc, rustup.
-clean_path=""
-IFS=: read -r -a dirs <<<"$PATH"
-for d in "${dirs[@]}"; do
-  [ -d "$d" ] || continue
-  if [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || [ -e "$d/rustup" ]; then continue; fi
-  clean_path="${clean_path:+$clean_path:}$d"
-done
-if PATH="$clean_path" command -v cargo >/dev/null 2>&1 || PATH="$clean_path" command -v rustc >/dev/null 2>&1; then
-  fail "cargo or rustc is still on the cleaned PATH"
-fi
-export PATH="$clean_path"
+# What a user without a Rust toolchain has (scripts/lib.sh).
+PATH=$(path_without_rust)
+export PATH
 unset CARGO_TARGET_DIR LD_LIBRARY_PATH
 
 # Extracted as a user would, into a directory of its own (the .pc finds the prefix from there).

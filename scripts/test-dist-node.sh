@@ -35,26 +35,10 @@ python3 scripts/readme_samples.py extract node-esm "$app/readme/send.mjs"
 python3 scripts/readme_samples.py extract node-typescript "$app/readme/notify.ts"
 cp examples/node/send.js examples/node/send.mjs examples/node/send.ts "$app/examples/"
 
-# A PATH of only the directories without cargo, rustc and rustup; node and npm stay reachable
-# (through links of their own if they shared a directory with the Rust tools).
-clean_path=""
-IFS=: read -ra dirs <<<"$PATH"
-for d in "${dirs[@]}"; do
-  [ -n "$d" ] && [ -d "$d" ] || continue
-  [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || [ -e "$d/rustup" ] && continue
-  clean_path="${clean_path:+$clean_path:}$d"
-done
-for tool in node npm; do
-  if ! PATH="$clean_path" command -v "$tool" >/dev/null; then
-    mkdir -p "$work/bin" && ln -sf "$(command -v "$tool")" "$work/bin/$tool"
-    clean_path="$work/bin:$clean_path"
-  fi
-done
-export PATH="$clean_path"
+# What a user without a Rust toolchain has, node and npm kept (scripts/lib.sh).
+PATH=$(path_without_rust node npm)
+export PATH
 hash -r
-for tool in cargo rustc rustup; do
-  if command -v "$tool" >/dev/null; then fail "$tool is still on the PATH: $(command -v "$tool")"; fi
-done
 # The samples get their DSN from the Sandbox below, never from the caller's environment.
 unset VIBERGATE_DSN
 

@@ -42,16 +42,9 @@ unzip -q "$zip" -d "$work/pkg"
 pkg=$(ls -d "$work"/pkg/vibergate-php-*)
 cmp -s include/vibergate.h "$pkg/include/vibergate.h" || fail "the zip's header is not include/vibergate.h"
 
-# A PATH of the directories that hold none of cargo, rustc and rustup.
-clean_path=""
-IFS=: read -ra dirs <<<"$PATH"
-for d in "${dirs[@]}"; do
-  [ -n "$d" ] && [ -d "$d" ] || continue
-  [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || [ -e "$d/rustup" ] && continue
-  clean_path="${clean_path:+$clean_path:}$d"
-done
-export PATH="$clean_path"
-! command -v cargo >/dev/null 2>&1 || fail "cargo is still on the PATH"
+# What a user without a Rust toolchain has (scripts/lib.sh).
+PATH=$(path_without_rust)
+export PATH
 ! command -v rustc >/dev/null 2>&1 || fail "rustc is still on the PATH"
 command -v php >/dev/null && command -v composer >/dev/null || fail "php or composer is not on the PATH without Rust"
 

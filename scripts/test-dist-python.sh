@@ -12,18 +12,8 @@ bash scripts/dist/python.sh
 
 work=$(mktemp -d)
 trap 'kill "${sandbox_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-# A PATH without the Rust toolchain: only the directories that hold none of cargo, rustc, rustup.
-clean_path=""
-IFS=: read -r -a dirs <<<"$PATH"
-for d in "${dirs[@]}"; do
-  [ -d "$d" ] || continue
-  if [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || [ -e "$d/rustup" ]; then continue; fi
-  clean_path="${clean_path:+$clean_path:}$d"
-done
-if PATH="$clean_path" command -v cargo >/dev/null 2>&1; then
-  echo "test-dist-python: cargo is still on the cleaned PATH" >&2
-  exit 1
-fi
+# What a user without a Rust toolchain has (scripts/lib.sh).
+clean_path=$(path_without_rust)
 
 PATH="$clean_path" python3 -m venv "$work/venv"
 PATH="$clean_path" "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check \

@@ -5,8 +5,9 @@ declare(strict_types=1);
 namespace Vibergate;
 
 /**
- * The package's copy of include/vibergate.h (scripts/dist/php.sh copies it; a test checks that
- * it is the repository's), made into what FFI::cdef and FFI::load accept.
+ * The package's include/vibergate.h (in a checkout a link to the repository's header;
+ * scripts/dist/php.sh puts the file itself in the package), made into what FFI::cdef and
+ * FFI::load accept.
  *
  * @internal
  */
