@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
+PROFILE="${PROFILE:-dist}"
+DIST_DIR="${DIST_DIR:-$PWD/dist}"
+mkdir -p "$DIST_DIR"
 venv=$(py_venv)
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check ziglang auditwheel >&2
 out="$DIST_DIR"
