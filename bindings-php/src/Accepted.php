@@ -15,11 +15,6 @@ final class Accepted extends Result
     public readonly ?string $cost;
     public readonly ?string $provider;
 
-    public static function from(array $data): self
-    {
-        return new self($data);
-    }
-
     protected function __construct(array $data)
     {
         parent::__construct($data);

@@ -20,11 +20,6 @@ final class DeliveryReport extends Result
     /** From a Router: the provider asked. */
     public readonly ?string $provider;
 
-    public static function from(array $data): self
-    {
-        return new self($data);
-    }
-
     protected function __construct(array $data)
     {
         parent::__construct($data);

@@ -12,11 +12,6 @@ final class Rejected extends Result
     public readonly string $detail;
     public readonly ?string $provider;
 
-    public static function from(array $data): self
-    {
-        return new self($data);
-    }
-
     protected function __construct(array $data)
     {
         parent::__construct($data);

@@ -20,6 +20,16 @@ abstract class Result implements \ArrayAccess, \JsonSerializable
     {
     }
 
+    /**
+     * The typed result of the library's JSON object.
+     *
+     * @param array<string, mixed> $data
+     */
+    public static function from(array $data): static
+    {
+        return new static($data);
+    }
+
     /** @return array<string, mixed> the library's JSON object, keys in snake_case */
     public function toArray(): array
     {

@@ -24,11 +24,6 @@ final class SendReport extends Result
     /** @var list<array<string, mixed>> a Router's attempts; empty from a Client */
     public readonly array $attempts;
 
-    public static function from(array $data): self
-    {
-        return new self($data);
-    }
-
     protected function __construct(array $data)
     {
         parent::__construct($data);

@@ -11,11 +11,6 @@ final class Uncertain extends Result
     public readonly string $detail;
     public readonly ?string $provider;
 
-    public static function from(array $data): self
-    {
-        return new self($data);
-    }
-
     protected function __construct(array $data)
     {
         parent::__construct($data);

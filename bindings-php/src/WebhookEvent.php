@@ -21,11 +21,6 @@ final class WebhookEvent extends Result
     public readonly ?string $replyToMessageId;
     public readonly ?string $batchId;
 
-    public static function from(array $data): self
-    {
-        return new self($data);
-    }
-
     protected function __construct(array $data)
     {
         parent::__construct($data);

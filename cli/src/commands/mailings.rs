@@ -3,12 +3,12 @@
 
 use clap::Args;
 use serde_json::{json, Value};
-use vibergate_core::api::{Confirmed, Marked, Target, DEFAULT_MAILINGS_LIMIT};
+use vibergate_core::api::{self, Confirmed, Marked, Target, DEFAULT_MAILINGS_LIMIT};
 use vibergate_core::{Button, DeliveryReport, ListMessage, ListSend, Mailing};
 
 use super::fields::{name_the_flag, Fields};
 use super::send::Content;
-use super::{arguments, call, client, on_client, pretty, print, to_arguments};
+use super::{arguments, client, on_client, pretty, print, to_arguments};
 use crate::{output, CmdResult, Common, Failure};
 
 #[derive(Args)]
@@ -89,7 +89,7 @@ pub fn send_to_list(a: ListArgs) -> CmdResult {
         schedule_start: a.content.schedule_start,
     };
     let value = to_arguments(&message)
-        .and_then(|args| call(Target::Client(&c), "send_to_list", args))
+        .and_then(|args| api::call_value(Target::Client(&c), "send_to_list", args))
         .map_err(|e| Failure::sdk(name_the_flag(e, &Fields::Flags), a.common.json))?;
     print(&a.common, value, |r: &ListSend| {
         println!("mailing {} created for {} subscriber(s); confirm it with: vibergate confirm-mailing {}", r.mailing_id, r.subscribers.unwrap_or(0), r.mailing_id)

@@ -90,11 +90,6 @@ fn to_arguments<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
         .map_err(|e| Error::internal(format!("cannot serialise the arguments: {e}")))
 }
 
-/// Runs `operation` on `target` through the operation table.
-fn call(target: Target<'_>, operation: &str, args: Value) -> Result<Value, Error> {
-    api::call_value(target, operation, args)
-}
-
 /// An operation's JSON result read back into its Rust type, for the tables people read.
 fn typed<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_json::from_value(value).map_err(|e| {
@@ -124,8 +119,8 @@ fn on_client<T: DeserializeOwned>(
     show: impl FnOnce(&T),
 ) -> CmdResult {
     let c = client(common)?;
-    let value =
-        call(Target::Client(&c), operation, args).map_err(|e| Failure::sdk(e, common.json))?;
+    let value = api::call_value(Target::Client(&c), operation, args)
+        .map_err(|e| Failure::sdk(e, common.json))?;
     print(common, value, show)
 }
 

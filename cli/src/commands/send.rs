@@ -6,14 +6,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::Value;
-use vibergate_core::api::{Call, Target, TargetKind};
+use vibergate_core::api::{self, Call, Target, TargetKind};
 use vibergate_core::{
     Button, Category, Error, Message, PersonalizedItem, PersonalizedMessage, ProviderId,
     RoutedReport, Schedule, SendReport, SmsFallback,
 };
 
 use super::fields::{name_the_flag, Fields};
-use super::{call, client, read_input, router, to_arguments, typed};
+use super::{client, read_input, router, to_arguments, typed};
 use crate::{output, CmdResult, Common, Failure};
 
 /// The shared fields of a message.
@@ -378,10 +378,11 @@ pub fn send_personalized(a: PersonalizedArgs) -> CmdResult {
     let hint = |e| name_the_flag(e, &fields);
     let args = to_arguments(&message).map_err(|e| Failure::sdk(e, a.common.json))?;
     if let Some(router) = router(&a.common)? {
-        let result = call(Target::Router(&router), "send_personalized", args).map_err(hint);
+        let result =
+            api::call_value(Target::Router(&router), "send_personalized", args).map_err(hint);
         return routed(&a.common, result);
     }
     let client = client(&a.common)?;
-    let result = call(Target::Client(&client), "send_personalized", args).map_err(hint);
+    let result = api::call_value(Target::Client(&client), "send_personalized", args).map_err(hint);
     show_report(&a.common, result)
 }

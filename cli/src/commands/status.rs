@@ -2,10 +2,10 @@
 
 use clap::Args;
 use serde_json::{json, Value};
-use vibergate_core::api::Target;
+use vibergate_core::api::{self, Target};
 use vibergate_core::{DeliveryReport, ProviderId};
 
-use super::{call, on_client, print, router};
+use super::{on_client, print, router};
 use crate::{output, CmdResult, Common, Failure};
 
 #[derive(Args)]
@@ -34,7 +34,7 @@ pub fn status(a: StatusArgs) -> CmdResult {
             .iter()
             .map(|id| routed_id(id, a.common.json))
             .collect::<Result<Vec<_>, Failure>>()?;
-        let value = call(Target::Router(&router), "status", json!({ "ids": ids }))
+        let value = api::call_value(Target::Router(&router), "status", json!({ "ids": ids }))
             .map_err(|e| Failure::sdk(e, a.common.json))?;
         return print(&a.common, value, show);
     }
