@@ -64,6 +64,12 @@ export interface ClientOptions {
    * international; without it a number that can only be national is rejected `invalid_number`.
    */
   defaultCountry?: string
+  /** Redis shared by every process sending through this account (`redis://host:6379/0`, `rediss://…`, `unix:///path`): rate limit, `Retry-After` pauses and Router cool-downs. */
+  sharedState?: string
+  /** While `sharedState` cannot be reached: `'local'` (own limiter at `rateLimit / workers`, a warning logged; the default) or `'fail'` (`transport`, nothing sent). */
+  sharedStateFallback?: 'local' | 'fail'
+  /** How many processes share the account, for the `'local'` fallback (default 1). */
+  workers?: number
 }
 
 export interface Button {
@@ -383,10 +389,14 @@ export interface LateResultOptions {
   onLateResult?: LateResultHook
 }
 
-/** What a `logger` function receives: one HTTP attempt, or a wait announced before one. */
+/**
+ * What a `logger` function receives: one HTTP attempt, a wait announced before one, or a notice
+ * about the client (its `sharedState` became unreachable, or reachable again; then `method` and
+ * `url` are empty).
+ */
 export interface LogRecord {
-  /** `'info'` for a wait (the call is slow on purpose), `'debug'` for an attempt. */
-  level: 'info' | 'debug'
+  /** `'warn'` for a warning notice, `'info'` for a wait or another notice, `'debug'` for an attempt. */
+  level: 'warn' | 'info' | 'debug'
   /** One line, e.g. `vibergate: waiting 0.8 s for a slot of the client's rate limit (rateLimit): POST https://im.smsclub.mobi/vibers/send (attempt 1)`. */
   message: string
   provider: ProviderId
@@ -403,6 +413,8 @@ export interface LogRecord {
   latencyMs?: number
   /** Why an attempt got no answer (`code: message`). */
   error?: string
+  /** A notice about the client: `warning` when its shared state cannot be reached (limits are this process's own until it is back). */
+  notice?: { warning: boolean; message: string }
 }
 
 /**
@@ -411,10 +423,10 @@ export interface LogRecord {
  * arrive on the event loop, those of a `…Sync` call after it returned; an exception a logger
  * throws is emitted as a process warning.
  */
-export type Logger = ((record: LogRecord) => void) | { info(message: string): void; debug?(message: string): void }
+export type Logger = ((record: LogRecord) => void) | { info(message: string): void; debug?(message: string): void; warn?(message: string): void }
 
 export interface LogOptions {
-  /** Sees every HTTP attempt (`debug`) and every wait for the rate limit or a `Retry-After` (`info`). */
+  /** Sees every HTTP attempt (`debug`), every wait for the rate limit or a `Retry-After` (`info`) and every notice about the shared state (`warn`/`info`). Without one, a warning goes to standard error. */
   logger?: Logger
 }
 

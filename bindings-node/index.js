@@ -54,9 +54,17 @@ const WAITS = {
   backoff: 'before retrying',
 }
 
-/** A log record from the core's JSON: waits at `info`, attempts at `debug`. */
+/**
+ * A log record from the core's JSON: notices about the client at `warn` (its shared state is
+ * unreachable) or `info` (it is back), waits at `info`, attempts at `debug`.
+ */
 function logRecord(r) {
   const base = { provider: r.provider, method: r.method, url: r.url, attempt: r.attempt }
+  if (r.notice) {
+    const level = r.notice.warning ? 'warn' : 'info'
+    const notice = { warning: r.notice.warning, message: r.notice.message }
+    return { level, message: `vibergate: ${r.provider}: ${notice.message}`, ...base, notice }
+  }
   if (r.wait) {
     const wait = { reason: r.wait.reason, ms: r.wait.ms }
     const message = `vibergate: waiting ${(wait.ms / 1000).toFixed(1)} s ${WAITS[wait.reason] ?? wait.reason}: ${r.method} ${r.url} (attempt ${r.attempt})`
@@ -86,6 +94,8 @@ function logCallback(logger, owner) {
       const record = logRecord(JSON.parse(json))
       if (isFunction) logger(record)
       else if (typeof logger[record.level] === 'function') logger[record.level](record.message)
+      // A logger without warn() still hears a warning.
+      else if (record.level === 'warn') logger.info(record.message)
     } catch (e) {
       // Whatever the logger threw (even a value String() cannot convert) must not escape into
       // the native call that is logging.

@@ -107,8 +107,9 @@ fn parse<T: serde::de::DeserializeOwned>(
 /// called with each record as JSON, never keeping the event loop alive by itself.
 type LogFn = ThreadsafeFunction<String, (), String, Status, false, true>;
 
-/// Hands each HTTP attempt, and each wait announced before one, to `log` as JSON
-/// `{"provider","method","url","attempt","status"?,"latency_ms","error"?,"wait"?:{"reason","ms"}}`.
+/// Hands each HTTP attempt, each wait announced before one and each notice about the client to
+/// `log` as JSON `{"provider","method","url","attempt","status"?,"latency_ms","error"?,
+/// "wait"?:{"reason","ms"},"notice"?:{"warning","message"}}`.
 /// Non-blocking: a record of a `…Sync` call arrives once the call has returned.
 fn with_log(client: Client, log: Option<Arc<LogFn>>) -> Client {
     let Some(log) = log else { return client };
@@ -124,6 +125,10 @@ fn with_log(client: Client, log: Option<Arc<LogFn>>) -> Client {
             "wait": r.wait.map(|w| serde_json::json!({
                 "reason": w.reason.as_str(),
                 "ms": w.duration.as_secs_f64() * 1000.0,
+            })),
+            "notice": r.notice.as_ref().map(|n| serde_json::json!({
+                "warning": n.warning,
+                "message": n.message,
             })),
         });
         let _ = log.call(record.to_string(), ThreadsafeFunctionCallMode::NonBlocking);

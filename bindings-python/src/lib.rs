@@ -97,8 +97,8 @@ struct NativeClient {
 #[pymethods]
 impl NativeClient {
     /// `config` is a DSN or a JSON configuration; `log` is called with
-    /// `(method, url, status, latency_ms, attempt, error, wait_reason, wait_ms)` for every HTTP
-    /// attempt and every wait.
+    /// `(method, url, status, latency_ms, attempt, error, wait_reason, wait_ms, notice)` for every
+    /// HTTP attempt, every wait and every notice (`(warning, message)`) about the client.
     #[new]
     #[pyo3(signature = (config, log=None))]
     fn new(config: &str, log: Option<Py<PyAny>>) -> PyResult<Self> {
@@ -110,6 +110,7 @@ impl NativeClient {
                         let latency_ms = r.latency.as_secs_f64() * 1000.0;
                         let wait_reason = r.wait.map(|w| w.reason.as_str());
                         let wait_ms = r.wait.map(|w| w.duration.as_secs_f64() * 1000.0);
+                        let notice = r.notice.as_ref().map(|n| (n.warning, n.message.as_str()));
                         // A failing logger must not fail the send.
                         let _ = log.call1(
                             py,
@@ -122,6 +123,7 @@ impl NativeClient {
                                 r.error.as_deref(),
                                 wait_reason,
                                 wait_ms,
+                                notice,
                             ),
                         );
                     })

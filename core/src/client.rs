@@ -110,6 +110,11 @@ impl Client {
         crate::dsn::format_redacted(&self.config)
     }
 
+    /// The client's transport (the Router reaches the account's shared cool-down through it).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// What this provider can do.
     pub fn capabilities(&self) -> Capabilities {
         self.capabilities.clone()

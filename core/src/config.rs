@@ -263,6 +263,20 @@ pub struct Config {
         deserialize_with = "upper_case"
     )]
     pub default_country: Option<String>,
+    /// Redis shared by every process sending through this account (`redis://host:6379/0`,
+    /// `rediss://…` with TLS, `unix:///path/redis.sock`): the rate limit, `Retry-After` pauses
+    /// and Router cool-downs become the account's, not the process's. `None`: this process
+    /// alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_state: Option<Secret>,
+    /// While `shared_state` cannot be reached: `local` (this process's own limiter at
+    /// `rate_limit / workers`, with a WARNING) or `fail` (`transport`, nothing sent).
+    #[serde(default)]
+    pub shared_state_fallback: crate::shared_state::SharedStateFallback,
+    /// How many processes share the account, for the `local` fallback; 1 to
+    /// [`MAX_WORKERS`](crate::MAX_WORKERS).
+    #[serde(default = "defaults::workers")]
+    pub workers: u32,
 }
 
 /// `default_country` is case-insensitive: stored upper case.
@@ -282,6 +296,9 @@ mod defaults {
     }
     pub fn max_in_flight() -> usize {
         4
+    }
+    pub fn workers() -> u32 {
+        1
     }
 }
 
@@ -308,6 +325,9 @@ impl Config {
             webhook_secret: None,
             deadline_ms: None,
             default_country: None,
+            shared_state: None,
+            shared_state_fallback: Default::default(),
+            workers: defaults::workers(),
         }
     }
 
@@ -454,6 +474,28 @@ impl Config {
             .trim_end_matches('/')
     }
 
+    /// Shares the rate limit, `Retry-After` pauses and Router cool-downs with every process using
+    /// the account, through Redis at `url` (see [`Config::shared_state`](Config#structfield.shared_state)).
+    pub fn shared_state(mut self, url: impl Into<Secret>) -> Self {
+        self.shared_state = Some(url.into());
+        self
+    }
+
+    /// What to do while the shared state cannot be reached.
+    pub fn shared_state_fallback(
+        mut self,
+        fallback: crate::shared_state::SharedStateFallback,
+    ) -> Self {
+        self.shared_state_fallback = fallback;
+        self
+    }
+
+    /// How many processes share the account (the `local` fallback's divisor).
+    pub fn workers(mut self, n: u32) -> Self {
+        self.workers = n;
+        self
+    }
+
     /// Requests per second after applying the provider's default; 0 means unlimited.
     pub fn effective_rate_limit(&self) -> f64 {
         self.rate_limit
@@ -574,6 +616,16 @@ impl Config {
                 "webhook_secret",
                 "must not be empty (an empty key lets anyone sign callbacks)",
             ));
+        }
+        check_range(
+            "workers",
+            u64::from(self.workers),
+            1,
+            crate::shared_state::MAX_WORKERS.into(),
+            "processes",
+        )?;
+        if let Some(url) = &self.shared_state {
+            crate::shared_state::check_url(url.expose())?;
         }
         if let Some(proxy) = &self.proxy {
             if !proxy.is_empty() {

@@ -22,6 +22,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC
 
 use crate::config::{Config, ProviderId, Secret};
 use crate::error::{Error, Result};
+use crate::shared_state::SharedStateFallback;
 
 /// Parses a DSN into a validated [`Config`]. Errors name the bad part, never a secret.
 pub fn parse(dsn: &str) -> Result<Config> {
@@ -260,6 +261,15 @@ fn apply_option(config: &mut Config, key: &str, value: String) -> Result<()> {
         // A proxy URL may carry credentials: never echo it. An empty one means no proxy.
         "proxy" => config.proxy = Some(Secret::new(value)),
         "webhook_secret" => config.webhook_secret = Some(Secret::new(value)),
+        // A Redis URL may carry a password: never echo it.
+        "shared_state" => config.shared_state = Some(Secret::new(value)),
+        "shared_state_fallback" => {
+            config.shared_state_fallback = SharedStateFallback::parse(&value).ok_or_else(|| {
+                Error::invalid_config("option shared_state_fallback must be local or fail")
+                    .with_field(key)
+            })?
+        }
+        "workers" => config.workers = number(key, &value)?,
         _ => {
             // The option names are Config's own fields, minus those a DSN carries elsewhere.
             let known = crate::suggest::field_names::<Config>()
@@ -342,6 +352,21 @@ pub fn format_redacted(config: &Config) -> String {
     }
     if let Some(c) = &config.default_country {
         options.push(("default_country", c.clone()));
+    }
+    if let Some(url) = &config.shared_state {
+        options.push((
+            "shared_state",
+            crate::shared_state::redacted_url(url.expose()),
+        ));
+    }
+    if config.shared_state_fallback != SharedStateFallback::default() {
+        options.push((
+            "shared_state_fallback",
+            config.shared_state_fallback.as_str().to_owned(),
+        ));
+    }
+    if config.workers != defaults.workers {
+        options.push(("workers", config.workers.to_string()));
     }
     let mut dsn = format!("{}://{credentials}@{host}", config.provider);
     for (i, (k, v)) in options.iter().enumerate() {

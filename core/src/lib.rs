@@ -46,6 +46,7 @@ mod report;
 mod resolver;
 mod retry;
 mod router;
+mod shared_state;
 mod signing;
 mod sms;
 mod status;
@@ -76,10 +77,11 @@ pub use router::{
     Attempt, RoutedAccepted, RoutedId, RoutedRejected, RoutedReport, RoutedUncertain, Router,
     DEFAULT_COOLDOWN,
 };
+pub use shared_state::{SharedStateFallback, MAX_WORKERS};
 pub use signing::sign_callback_url;
 pub use sms::{sms_info, SmsEncoding, SmsInfo};
 pub use status::{DeliveryReport, DeliveryState};
-pub use transport::{LogHook, LogRecord, Wait, WaitReason};
+pub use transport::{LogHook, LogRecord, Notice, Wait, WaitReason};
 pub use webhook::{parse_webhook, EventKind, WebhookEvent, WebhookRequest};
 
 /// The crate's internals, for its own integration tests, benchmarks and fuzz targets (cargo
@@ -107,6 +109,9 @@ pub mod internals {
     }
     pub mod retry {
         pub use crate::retry::*;
+    }
+    pub mod shared_state {
+        pub use crate::shared_state::*;
     }
     pub mod signing {
         pub use crate::signing::*;

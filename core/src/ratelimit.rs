@@ -14,14 +14,20 @@ pub struct RateLimiter {
 /// Slack added to the interval so that late wake-ups cannot pack two requests closer than allowed.
 const MARGIN: f64 = 1.02;
 
+/// The spacing of slots for `per_second` requests, stretched by `margin`; `None` when the rate
+/// is 0 (no limit) or not usable.
+pub(crate) fn interval(per_second: f64, margin: f64) -> Option<Duration> {
+    if !(per_second > 0.0 && per_second.is_finite()) {
+        return None;
+    }
+    Duration::try_from_secs_f64(margin / per_second).ok()
+}
+
 impl RateLimiter {
     /// `None` when `per_second` is 0 (no limit) or not a usable rate (the configuration
     /// refuses those before a limiter is built).
     pub fn new(per_second: f64) -> Option<Self> {
-        if !(per_second > 0.0 && per_second.is_finite()) {
-            return None;
-        }
-        let interval = Duration::try_from_secs_f64(MARGIN / per_second).ok()?;
+        let interval = interval(per_second, MARGIN)?;
         Some(RateLimiter {
             interval,
             next: Mutex::new(None),
@@ -47,6 +53,15 @@ impl RateLimiter {
             }
             None => false,
         }
+    }
+
+    /// Gives no slot sooner than one interval from now (a schedule that starts after requests
+    /// this limiter did not see).
+    pub fn hold_for_one_interval(&self) {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let held = now.checked_add(self.interval).unwrap_or(now);
+        *next = Some(next.map_or(held, |n| n.max(held)));
     }
 
     /// Reserves the caller's slot and returns how long to wait for it (the caller sleeps), or
@@ -85,6 +100,15 @@ mod tests {
             !limiter.acquire_before(Some(Instant::now())),
             "nothing was reserved"
         );
+    }
+
+    #[test]
+    fn a_held_schedule_starts_one_interval_later() {
+        let limiter = RateLimiter::new(1.0).unwrap();
+        limiter.hold_for_one_interval();
+        let wait = limiter.reserve(None).unwrap();
+        assert!(wait > Duration::from_millis(900), "{wait:?}");
+        assert!(limiter.reserve(Some(Instant::now())).is_none());
     }
 
     #[test]

@@ -19,10 +19,14 @@ pub enum Stage {
     Prepare,
     /// The call's deadline ran out before the attempt started.
     Deadline,
+    /// Asking the shared state (`shared_state`) for a slot: Redis could not be reached and
+    /// `shared_state_fallback` is `fail`.
+    SharedState,
 }
 
 impl Stage {
-    /// The stage's lowercase name (`lookup`, `connect`, `tls`, `write`, `prepare`, `deadline`).
+    /// The stage's snake_case name (`lookup`, `connect`, `tls`, `write`, `prepare`, `deadline`,
+    /// `shared_state`).
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Lookup => "lookup",
@@ -31,6 +35,7 @@ impl Stage {
             Stage::Write => "write",
             Stage::Prepare => "prepare",
             Stage::Deadline => "deadline",
+            Stage::SharedState => "shared_state",
         }
     }
 }

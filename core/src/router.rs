@@ -217,9 +217,13 @@ impl Router {
         self
     }
 
-    /// Forgets every cool-down.
+    /// Forgets every cool-down, the shared ones of clients with `shared_state` included (for
+    /// every worker of their accounts).
     pub fn reset_cooldowns(&self) {
         self.cooling().clear();
+        for client in &self.clients {
+            client.transport().reset_shared_cooldown();
+        }
     }
 
     /// The clients, in the order they are tried.
@@ -361,20 +365,31 @@ impl Router {
             .and_then(|ms| started.checked_add(Duration::from_millis(ms)))
     }
 
-    /// Why the client at `index` is skipped, while it cools down after an account failure.
+    /// Why the client at `index` is skipped, while it cools down after an account failure:
+    /// this router's own, or one any worker of the account started (`shared_state`).
     fn cooling_down(&self, index: usize) -> Option<String> {
-        let until = self
+        let now = Instant::now();
+        let own = self
             .cooling()
             .get(&index)
             .copied()
-            .filter(|u| *u > Instant::now())?;
+            .filter(|u| *u > now)
+            .map(|until| until.duration_since(now));
+        if let Some(left) = own {
+            return Some(format!(
+                "cooling down for {} ms after an account failure",
+                left.as_millis()
+            ));
+        }
+        let shared = self.clients.get(index)?.transport().shared_cooldown()?;
         Some(format!(
-            "cooling down for {} ms after an account failure",
-            until.duration_since(Instant::now()).as_millis()
+            "cooling down for {} ms after an account failure another worker of the account met",
+            shared.as_millis()
         ))
     }
 
-    /// Skips the client at `index` for the cool-down. An absurd cool-down is "until further
+    /// Skips the client at `index` for the cool-down, in this router and, with
+    /// `shared_state`, in every worker of the account. An absurd cool-down is "until further
     /// notice", never an overflow.
     fn cool_down(&self, index: usize) {
         let now = Instant::now();
@@ -383,6 +398,9 @@ impl Router {
             .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
             .unwrap_or(now);
         self.cooling().insert(index, until);
+        if let Some(client) = self.clients.get(index) {
+            client.transport().start_shared_cooldown(self.cooldown);
+        }
     }
 
     /// Delivery states of routed ids: each provider is asked about its own.

@@ -14,6 +14,7 @@ use crate::ratelimit::RateLimiter;
 use crate::reach::{Reach, Said, Stage};
 use crate::resolver::CachingResolver;
 use crate::retry::{self, Idempotency, RetryPolicy};
+use crate::shared_state::SharedState;
 use crate::wire;
 
 /// The most of an answer that is read; a larger one is a `decode` error.
@@ -293,8 +294,20 @@ pub struct Wait {
     pub duration: Duration,
 }
 
+/// Something about the client itself that its log should show, outside any one attempt: its
+/// `shared_state` became unreachable (a warning: the limits are this process's own now) or
+/// reachable again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// A warning; else information.
+    pub warning: bool,
+    /// What happened and what the client does about it; never a credential or a password.
+    pub message: String,
+}
+
 /// What a log hook sees of each attempt, and of each wait before one (then `wait` is set and
-/// `status`, `latency` and `error` say nothing). Credentials are never part of it.
+/// `status`, `latency` and `error` say nothing), and of each [`Notice`] (then `notice` is set,
+/// `method` and `url` are empty and `attempt` is 0). Credentials are never part of it.
 #[derive(Debug, Clone)]
 pub struct LogRecord {
     /// The client's provider.
@@ -313,6 +326,8 @@ pub struct LogRecord {
     pub error: Option<String>,
     /// Set when this record announces a wait before attempt number `attempt`, not an attempt.
     pub wait: Option<Wait>,
+    /// Set when this record is a notice about the client, not about an attempt.
+    pub notice: Option<Notice>,
 }
 
 /// A callback for every HTTP attempt.
@@ -327,6 +342,9 @@ pub struct Transport {
     /// Each attempt's whole-request timeout (shortened by a call's deadline).
     timeout: Duration,
     limiter: Option<RateLimiter>,
+    /// The account's limits shared with other processes (`shared_state`); when set, it paces
+    /// requests instead of `limiter`.
+    shared: Option<SharedState>,
     log_hook: Option<LogHook>,
     /// The client's credentials, scrubbed from every answer so that no error body can leak one
     /// a provider echoed back.
@@ -372,6 +390,7 @@ impl Transport {
             },
             timeout: Duration::from_millis(config.timeout_ms),
             limiter: RateLimiter::new(config.effective_rate_limit()),
+            shared: SharedState::new(config)?,
             log_hook: None,
             redactor: crate::redact::Redactor::new(config),
         })
@@ -388,16 +407,23 @@ impl Transport {
         let body = request.body_bytes();
         let mut attempt: u32 = 0;
         loop {
-            if let Some(limiter) = &self.limiter {
-                let Some(wait) = limiter.reserve(deadline) else {
-                    return self.deadline_exchange(attempt);
-                };
-                self.wait(
+            match self.reserve(deadline) {
+                Ok(Some(wait)) => self.wait(
                     request,
                     attempt.saturating_add(1),
                     WaitReason::RateLimit,
                     wait,
-                );
+                ),
+                Ok(None) => return self.deadline_exchange(attempt),
+                Err(error) => {
+                    return Exchange {
+                        result: Err(Failure {
+                            error,
+                            reach: Reach::NotWritten(Stage::SharedState),
+                        }),
+                        attempts: attempt,
+                    }
+                }
             }
             let timeout = match remaining(deadline) {
                 Some(left) if left.is_zero() => return self.deadline_exchange(attempt),
@@ -418,6 +444,9 @@ impl Transport {
                 ),
                 Err(f) => (f.reach, None),
             };
+            if let Ok(answer) = &outcome {
+                self.share_pause(answer);
+            }
             let too_long = retry_after.is_some_and(|d| d > retry::MAX_RETRY_AFTER);
             if too_long
                 || !self
@@ -446,6 +475,83 @@ impl Transport {
         }
     }
 
+    /// The caller's slot: from the account's shared schedule when there is one, else from
+    /// this client's limiter. `Ok(None)`: it would come after `deadline` (nothing reserved);
+    /// `Err`: the shared state is unreachable and `shared_state_fallback=fail`.
+    fn reserve(&self, deadline: Option<Instant>) -> Result<Option<Duration>, Error> {
+        match (&self.shared, &self.limiter) {
+            (Some(shared), _) => shared.reserve(deadline, &|n| self.notice(n)),
+            (None, Some(limiter)) => Ok(limiter.reserve(deadline)),
+            (None, None) => Ok(Some(Duration::ZERO)),
+        }
+    }
+
+    /// A provider that asks to wait (429, or 503 with `Retry-After`) asks every worker of the
+    /// account: the pause goes to the shared state.
+    fn share_pause(&self, answer: &HttpResponse) {
+        let Some(shared) = &self.shared else { return };
+        match (answer.status, answer.retry_after) {
+            (429, after) => shared.pause(after, &|n| self.notice(n)),
+            (503, Some(after)) => shared.pause(Some(after), &|n| self.notice(n)),
+            _ => {}
+        }
+    }
+
+    /// The account's Router cool-down shared by every worker: how long it still runs, if
+    /// one does (`None` too without `shared_state`, or when it cannot be reached).
+    pub(crate) fn shared_cooldown(&self) -> Option<Duration> {
+        self.shared
+            .as_ref()
+            .and_then(|s| s.cooling_down(&|n| self.notice(n)))
+    }
+
+    /// Starts the account's shared cool-down (nothing without `shared_state`).
+    pub(crate) fn start_shared_cooldown(&self, length: Duration) {
+        if let Some(shared) = &self.shared {
+            shared.cool_down(length, &|n| self.notice(n));
+        }
+    }
+
+    /// Ends the account's shared cool-down (nothing without `shared_state`).
+    pub(crate) fn reset_shared_cooldown(&self) {
+        if let Some(shared) = &self.shared {
+            shared.reset_cooldown(&|n| self.notice(n));
+        }
+    }
+
+    /// Hands a notice to the log hook; without one, a warning goes to standard error, where a
+    /// fleet's operators look (a library never prints anything else).
+    fn notice(&self, notice: Notice) {
+        match &self.log_hook {
+            Some(hook) => {
+                let record = LogRecord {
+                    provider: self.provider,
+                    method: "",
+                    url: String::new(),
+                    attempt: 0,
+                    status: None,
+                    latency: Duration::ZERO,
+                    error: None,
+                    wait: None,
+                    notice: Some(notice),
+                };
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
+            }
+            None if notice.warning => {
+                eprintln!(
+                    "vibergate: WARNING: {}: {}",
+                    self.provider.display_name(),
+                    notice.message
+                );
+            }
+            None => eprintln!(
+                "vibergate: {}: {}",
+                self.provider.display_name(),
+                notice.message
+            ),
+        }
+    }
+
     /// Announces a wait to the log hook (rate-limit slots only when they are noticeable), then
     /// sleeps.
     fn wait(&self, request: &HttpRequest, attempt: u32, reason: WaitReason, duration: Duration) {
@@ -463,6 +569,7 @@ impl Transport {
                 latency: Duration::ZERO,
                 error: None,
                 wait: Some(Wait { reason, duration }),
+                notice: None,
             };
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
         }
@@ -690,6 +797,7 @@ impl Transport {
                 .err()
                 .map(|f| format!("{}: {}", f.error.code(), f.error.message)),
             wait: None,
+            notice: None,
         };
         // A panicking hook must not lose the answer it was shown.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));

@@ -19,9 +19,11 @@ from typing import (
     Generic,
     Iterable,
     List,
+    Literal,
     Mapping,
     Optional,
     Protocol,
+    Tuple,
     Type,
     TypedDict,
     TypeVar,
@@ -89,6 +91,9 @@ class ClientOptions(TypedDict, total=False):
     webhook_secret: str
     deadline_ms: int
     default_country: str
+    shared_state: str
+    shared_state_fallback: Literal["local", "fail"]
+    workers: int
 
 
 def _native_call(fn: Callable[..., R], *args: Any) -> R:
@@ -130,8 +135,15 @@ def _log_record(
     error: Optional[str],
     wait_reason: Optional[str] = None,
     wait_ms: Optional[float] = None,
+    notice: Optional[Tuple[bool, str]] = None,
 ) -> None:
     # The URL arrives with credentials already replaced by ***.
+    if notice is not None:
+        # The client's shared state became unreachable (limits are this process's own until it
+        # is back) or reachable again.
+        warning, text = notice
+        logger.log(logging.WARNING if warning else logging.INFO, "%s", text)
+        return
     if wait_reason is not None:
         # Waits are visible: a call that is slow because of a rate limit says so.
         logger.info(
