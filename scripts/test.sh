@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. scripts/lib.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -17,6 +18,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p vibergate-core --features sandbox,schema -- -D warnings
 
 step "Rust tests"
+# The shared_state tests (core/tests/shared_state.rs, cli/tests) run a redis-server of their own.
+need_apt redis-server redis-server
 if command -v cargo-nextest >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast
 else
