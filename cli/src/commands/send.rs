@@ -272,6 +272,12 @@ fn routed(common: &Common, result: Result<Value, Error>) -> CmdResult {
 fn progress_bar(total: usize) -> impl Fn(&vibergate_core::LogRecord) + Send + Sync + 'static {
     let done = std::sync::atomic::AtomicUsize::new(0);
     move |record| {
+        if let Some(notice) = &record.notice {
+            // A notice about the client (its shared state): a line of its own under the bar.
+            let level = if notice.warning { "WARNING: " } else { "" };
+            eprintln!("\nvibergate: {level}{}", notice.message);
+            return;
+        }
         let (n, note) = match record.wait {
             Some(wait) => (
                 done.load(std::sync::atomic::Ordering::Relaxed),

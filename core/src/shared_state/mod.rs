@@ -54,8 +54,9 @@ impl SharedStateFallback {
     }
 }
 
-/// The most workers the `workers` hint may name.
-pub const MAX_WORKERS: u32 = 100_000;
+/// The most workers the `workers` hint may name: beyond it, a process's share of any
+/// provider's limit is a request every few minutes, a configuration mistake rather than a fleet.
+pub const MAX_WORKERS: u32 = 1_000;
 
 /// One Redis call's limit: a slow Redis costs a request at most this before the fallback.
 const IO_TIMEOUT: Duration = Duration::from_millis(500);
@@ -114,6 +115,8 @@ pub(crate) fn redacted_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "***".to_owned();
     };
+    // A fragment means nothing to Redis; it is not shown.
+    let rest = rest.split('#').next().unwrap_or(rest);
     let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = match before_query.find('/') {
         Some(i) => before_query
@@ -247,17 +250,21 @@ impl SharedState {
                 Duration::ZERO
             };
             let timeout = max_wait.map_or(IO_TIMEOUT, |left| left.min(IO_TIMEOUT));
-            if !timeout.is_zero() {
-                match self
-                    .store
-                    .reserve(&self.key, self.interval, max_wait, hold, timeout)
-                {
-                    Ok(reserved) => {
-                        self.succeeded(notify);
-                        return Ok(reserved);
-                    }
-                    Err(e) => self.failed(&e, notify),
+            // The caller's deadline, not Redis, cut this call short: not an outage.
+            let cut_by_deadline = timeout < IO_TIMEOUT;
+            if timeout.is_zero() {
+                return Ok(None);
+            }
+            match self
+                .store
+                .reserve(&self.key, self.interval, max_wait, hold, timeout)
+            {
+                Ok(reserved) => {
+                    self.succeeded(notify);
+                    return Ok(reserved);
                 }
+                Err(e) if cut_by_deadline && e.is_timeout() => return Ok(None),
+                Err(e) => self.failed(&e, notify),
             }
         }
         match self.fallback {
@@ -484,6 +491,7 @@ mod tests {
             "unix:///run/redis.sock?db=2&pass=***&user=***"
         );
         assert_eq!(redacted_url("redis://cache"), "redis://cache");
+        assert_eq!(redacted_url("redis://cache/0#hunter2"), "redis://cache/0");
         assert_eq!(redacted_url("nonsense"), "***");
     }
 

@@ -12,7 +12,9 @@ const MAX_IDLE: usize = 8;
 
 pub(super) struct Store {
     client: redis::Client,
-    idle: Mutex<Vec<Connection>>,
+    /// Idle connections, with the process that opened them: after a `fork` (Python's
+    /// multiprocessing) a child must not talk on its parent's sockets.
+    idle: Mutex<Vec<(u32, Connection)>>,
     reserve: Script,
     pause: Script,
 }
@@ -129,13 +131,18 @@ impl Store {
     }
 
     fn take(&self) -> Option<Connection> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let me = std::process::id();
+        // Inherited through a fork: the parent's, dropped (closing a copy leaves its socket
+        // open for the parent).
+        idle.retain(|(pid, _)| *pid == me);
+        idle.pop().map(|(_, con)| con)
     }
 
     fn give_back(&self, con: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < MAX_IDLE {
-            idle.push(con);
+            idle.push((std::process::id(), con));
         }
     }
 }
