@@ -673,6 +673,26 @@ static void test_router(vg_sandbox *sb) {
   vg_error_free(err);
 }
 
+/* shared_state is configuration: C gets it like every binding. Port 1 refuses at once, so with
+ * shared_state_fallback=fail a send is VG_TRANSPORT on shared_state, before any request. */
+static void test_shared_state(vg_sandbox *sb) {
+  vg_error *err = NULL;
+  char *dsn = vg_sandbox_dsn(sb, "smsclub", &err);
+  char config[1024];
+  snprintf(config, sizeof config, "%s&shared_state=redis://127.0.0.1:1/0&shared_state_fallback=fail", dsn ? dsn : "");
+  vg_string_free(dsn);
+  vg_client *c = vg_client_new(config, &err);
+  CHECK(c != NULL, "client with shared_state: %s", err ? vg_error_message(err) : "");
+  expect_error(vg_send(c, "{\"to\":[\"380989361121\"],\"text\":\"Hi\"}", &err), &err, VG_TRANSPORT,
+               "\"field\":\"shared_state\"", "send with an unreachable shared_state");
+  vg_client_free(c);
+  err = NULL;
+  CHECK(vg_client_new("smsclub://T@default?shared_state=http://127.0.0.1:6379", &err) == NULL &&
+            vg_error_code(err) == VG_INVALID_CONFIG,
+        "a shared_state that is not a Redis URL");
+  vg_error_free(err);
+}
+
 int main(void) {
   test_basics();
   test_forged_tokens();
@@ -703,6 +723,7 @@ int main(void) {
   test_inteltele_and_webhooks(sb);
   test_threads(sb);
   test_router(sb);
+  test_shared_state(sb);
   test_tables(sb);
   vg_sandbox_stop(sb);
   printf("%d passed, %d failed\n", passed, failed);
