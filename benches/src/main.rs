@@ -7,7 +7,11 @@
 //!   vibergate-bench bulk               # 10,000 via SMS Club, 1,000 via DecisionTelecom, 100 ms latency
 //!   vibergate-bench footprint          # peak RSS of a 100,000-recipient SMS Club send
 //!   vibergate-bench validate           # normalising 100,000 recipients (libphonenumber metadata)
+//!   vibergate-bench fleet [RUNS]       # 8 worker processes on one SMS Club account, with and
+//!                                      # without shared_state (a private redis-server), and the
+//!                                      # shared limiter's cost per request
 
+mod fleet;
 mod responder;
 
 use std::ffi::{CStr, CString};
@@ -288,8 +292,22 @@ fn main() {
             footprint(&server.base_url());
         }
         "validate" => validate(),
+        "fleet" | "fleet-worker" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let outcome = if mode == "fleet" {
+                fleet::run(&args)
+            } else {
+                fleet::worker(&args)
+            };
+            if let Err(e) = outcome {
+                eprintln!("vibergate-bench {mode}: {e}");
+                std::process::exit(1);
+            }
+        }
         other => {
-            eprintln!("unknown mode {other}; use responder, rust, bulk, footprint or validate");
+            eprintln!(
+                "unknown mode {other}; use responder, rust, bulk, footprint, validate or fleet"
+            );
             std::process::exit(2);
         }
     }
