@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: builds in release mode, starts the loopback responder and measures vibergate
 # against the alternatives a user would pick, from Rust, C, Python, Node and PHP; then bulk
-# sends against the sandbox, the footprint, and writes docs/benchmarks.md.
+# sends against the sandbox, the footprint, eight worker processes sharing one account through
+# shared_state (a private redis-server), and writes docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -47,6 +48,10 @@ echo "==> bulk sends, footprint and phone number validation"
 "$root/target/release/vibergate-bench" bulk | tee -a "$results"
 "$root/target/release/vibergate-bench" footprint | tee -a "$results"
 "$root/target/release/vibergate-bench" validate | tee -a "$results"
+
+echo "==> many workers on one account: shared_state through a private redis-server (issue 17)"
+need_apt redis-server redis-server
+"$root/target/release/vibergate-bench" fleet | tee -a "$results"
 
 echo "==> import times and library size"
 median_ms() { # median wall time of a command over 7 runs, in ms
