@@ -8,7 +8,9 @@
 #
 # What "as printed" allows, visibly:
 # - the sandbox's ports: `8080` (vibergate sandbox) and `8000` (php -S) in the text are replaced
-#   by free ports, so that the test never collides with a service of the machine;
+#   by free ports, so that the test never collides with a service of the machine; so is `6379`
+#   in `127.0.0.1:6379`, the Redis of the "Many workers" samples (a redis-server this script
+#   starts, with nothing saved to disk);
 # - where a sample goes: its block is written to the file name the README gives it, in a
 #   project directory under target/readme/ next to a `vibergate` link to this checkout (Rust
 #   and Node samples are "in a project next to your vibergate checkout"; the Rust project's
@@ -47,11 +49,16 @@ extract() {
 }
 sandbox_port=$(free_port)
 php_port=$(free_port)
-# ports FILE: the sample's ports replaced by the free ones (see the header).
+redis_port=$(free_port)
+# ports FILE [OUT]: the sample's ports replaced by the free ones (see the header), written to OUT
+# (default FILE.run), whose name it prints.
 ports() {
+  local out=${2:-$1.run}
+  mkdir -p "$(dirname "$out")"
   sed -E -e "s/(--port |:|%3A)8080([^0-9]|\$)/\1$sandbox_port\2/g" \
-    -e "s/(127\.0\.0\.1:)8000([^0-9]|\$)/\1$php_port\2/g" "$1" >"$1.run"
-  echo "$1.run"
+    -e "s/(127\.0\.0\.1:)8000([^0-9]|\$)/\1$php_port\2/g" \
+    -e "s/(127\.0\.0\.1:)6379([^0-9]|\$)/\1$redis_port\2/g" "$1" >"$out"
+  echo "$out"
 }
 # expect OUTPUT_FILE TEXT: the output must contain TEXT.
 expect() {
@@ -64,6 +71,8 @@ expect() {
 need_apt curl curl
 need_apt jq jq
 need_apt setsid util-linux
+need_apt redis-server redis-server
+need_apt redis-cli redis-tools
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
@@ -252,6 +261,7 @@ extract python-quickstart "$py/quickstart.py"
 extract python-sandbox "$py/sandbox.py"
 extract python-package-quickstart "$py/package_quickstart.py"
 extract python-late-result "$py/late_result.py"
+extract many-workers-python "$py/many_workers.py" # run under "Many workers" below
 "$venv/bin/mypy" --strict --no-incremental "$py"/*.py
 scenarios python-quickstart "accepted 380989361121" "uncertain 380989361121" "$venv/bin/python" "$py/quickstart.py"
 scenarios python-package-quickstart "accepted 380989361121" "uncertain 380989361121" "$venv/bin/python" "$py/package_quickstart.py"
@@ -291,6 +301,7 @@ done
 extract node-cjs "$nshop/send.js"
 extract node-esm "$nshop/send.mjs"
 extract node-typescript "$nshop/notify.ts"
+extract many-workers-node "$nshop/many-workers.js" # run under "Many workers" below
 cat >"$nshop/tsconfig.json" <<EOF
 {
   "compilerOptions": {
@@ -304,7 +315,7 @@ cat >"$nshop/tsconfig.json" <<EOF
     "types": ["node"],
     "typeRoots": ["$tools/node_modules/@types"]
   },
-  "files": ["send.js", "send.mjs", "notify.ts"]
+  "files": ["send.js", "send.mjs", "notify.ts", "many-workers.js"]
 }
 EOF
 (cd "$nshop" && "$tools/node_modules/.bin/tsc" -p .) || fail "the Node samples do not pass tsc --strict"
@@ -323,6 +334,58 @@ if (cd "$nshop" && VIBERGATE_DSN=$bad_dsn node build/notify.js) >"$work/node-typ
   fail "node-typescript exited 0 with a refused token"
 fi
 expect "$work/node-typescript.error.out" "auth: "
+
+# ---- Many workers ------------------------------------------------------------------------------
+step "many-workers-python, many-workers-node, many-workers-php (4 workers, one Redis)"
+# A redis-server of this test's own, on the port that replaces 6379 in the samples (REDIS_URL is
+# left unset: the samples' printed default is what runs). setsid: cleanup ends its group.
+setsid redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
+  sleep 0.1
+done
+[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] || {
+  cat "$work/redis.log" >&2
+  fail "redis-server did not start"
+}
+# A token of their own: the sandbox counts SMS Club's 9 requests per second per token, and the
+# samples above sent with sandbox-token moments ago, without the shared schedule.
+fleet_dsn=${good_dsn/sandbox-token/workers-token}
+# fleet_check NAME SENDS: the sample's requests took their slots in the test's Redis (one script
+# call per request: at least the 40 of its two runs with workers-token), and the sandbox's log of
+# workers-token so far holds SENDS send requests (each run's 20 recipients once, the uncertain one
+# included) and not one 429.
+fleet_check() {
+  local log calls
+  calls=$(redis-cli -p "$redis_port" info commandstats | tr -d '\r' | sed -nE 's/^cmdstat_evalsha:calls=([0-9]+),.*/\1/p')
+  echo "   $1: ${calls:-0} Redis script calls"
+  [ "${calls:-0}" -ge 40 ] || fail "$1: ${calls:-0} calls to the test's Redis: the sample did not use it"
+  redis-cli -p "$redis_port" config resetstat >/dev/null
+  log=$(curl -fsS "$base/_sandbox/requests" |
+    jq -c '[.[] | select(.path == "/vibers/send" and ([.headers[] | select(.[0] == "authorization")[1]] == ["Bearer workers-token"]))]')
+  # Kept for a failure's reader: when each request came (at_ms) and its answer.
+  jq -r '.[] | [.seq, .at_ms, (.status // "dropped")] | @tsv' <<<"$log" >"$work/many-workers/$1.requests.tsv"
+  [ "$(jq '[.[] | select(.status == 429)] | length' <<<"$log")" = 0 ] ||
+    fail "$1: SMS Club answered 429: the workers did not keep to the shared limit (seq, at_ms, status: $work/many-workers/$1.requests.tsv)"
+  [ "$(jq length <<<"$log")" = "$2" ] || fail "$1: $(jq length <<<"$log") send requests, expected $2 (one per recipient)"
+}
+fleet_ok="4 workers, 20 messages: 20 accepted, 0 rejected, 0 uncertain, 0 failed"
+fleet_uncertain="4 workers, 20 messages: 19 accepted, 0 rejected, 1 uncertain, 0 failed"
+export VIBERGATE_DSN=$fleet_dsn
+unset REDIS_URL
+scenarios many-workers-python "$fleet_ok" "$fleet_uncertain" "$venv/bin/python" "$(ports "$py/many_workers.py" "$work/many-workers/many_workers.py")"
+fleet_check many-workers-python 40
+(cd "$nshop" && scenarios many-workers-node "$fleet_ok" "$fleet_uncertain" node "$(ports many-workers.js run/many-workers.js)")
+fleet_check many-workers-node 80
+# The PHP sample requires ../../bindings-php from where it lies, as examples/many-workers/send.php
+# does in the checkout: its copy sits at the same depth under a link to bindings-php/.
+mkdir -p "$work/many-workers/php"
+ln -sfn "$root/bindings-php" "$work/many-workers/php/bindings-php"
+extract many-workers-php "$work/many-workers/php/send.php"
+scenarios many-workers-php "$fleet_ok" "$fleet_uncertain" php "$(ports "$work/many-workers/php/send.php" "$work/many-workers/php/examples/many-workers/send.php")"
+fleet_check many-workers-php 120
+export VIBERGATE_DSN=$good_dsn
 
 # ---- the reference -----------------------------------------------------------------------------
 step "docs/reference.md matches the core"
