@@ -70,8 +70,10 @@ const RECOVERY_HOLD: Duration = Duration::from_millis(1100);
 /// The pause shared after a 429 without `Retry-After`: the providers count per second.
 const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 /// Slack on the shared slots' spacing: requests of several processes (or machines) reach the
-/// provider with more jitter than one process's, and ten slots must not fit in its second.
-pub(crate) const SHARED_MARGIN: f64 = 1.05;
+/// provider with more jitter than one process's (a late wake-up on a loaded machine), and ten
+/// slots must not fit in its second: at 9 per second, 70 ms of jitter are absorbed, and at most
+/// 93 % of the bound is used (the benchmark's target is 90 %; docs/benchmarks.md).
+pub(crate) const SHARED_MARGIN: f64 = 1.07;
 
 /// The URL schemes `shared_state` takes.
 const SCHEMES: [&str; 3] = ["redis", "rediss", "unix"];

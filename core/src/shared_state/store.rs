@@ -14,9 +14,18 @@ pub(super) struct Store {
     client: redis::Client,
     /// Idle connections, with the process that opened them: after a `fork` (Python's
     /// multiprocessing) a child must not talk on its parent's sockets.
-    idle: Mutex<Vec<(u32, Connection)>>,
+    idle: Mutex<Vec<Pooled>>,
     reserve: Script,
     pause: Script,
+}
+
+/// A connection of the pool.
+struct Pooled {
+    pid: u32,
+    con: Connection,
+    /// The socket's read and write timeout, set only when a call needs another one (each set
+    /// is a system call, on every request).
+    timeout: Duration,
 }
 
 /// A reserved slot: wait this long, or `None` when it would come after the caller's limit.
@@ -113,45 +122,59 @@ impl Store {
         timeout: Duration,
         command: impl Fn(&mut Connection) -> RedisResult<T>,
     ) -> RedisResult<T> {
-        if let Some(mut con) = self.take() {
-            match set_timeouts(&con, timeout).and_then(|()| command(&mut con)) {
+        // A zero timeout means "none" to a socket: never ask for that.
+        let timeout = timeout.max(Duration::from_millis(1));
+        if let Some(mut pooled) = self.take() {
+            match pooled
+                .set_timeout(timeout)
+                .and_then(|()| command(&mut pooled.con))
+            {
                 Ok(value) => {
-                    self.give_back(con);
+                    self.give_back(pooled);
                     return Ok(value);
                 }
                 Err(e) if !is_dead_connection(&e) => return Err(e),
                 Err(_) => {}
             }
         }
-        let mut con = self.client.get_connection_with_timeout(timeout)?;
-        set_timeouts(&con, timeout)?;
-        let value = command(&mut con)?;
-        self.give_back(con);
+        let con = self.client.get_connection_with_timeout(timeout)?;
+        let mut pooled = Pooled {
+            pid: std::process::id(),
+            con,
+            timeout: Duration::ZERO,
+        };
+        pooled.set_timeout(timeout)?;
+        let value = command(&mut pooled.con)?;
+        self.give_back(pooled);
         Ok(value)
     }
 
-    fn take(&self) -> Option<Connection> {
+    fn take(&self) -> Option<Pooled> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let me = std::process::id();
         // Inherited through a fork: the parent's, dropped (closing a copy leaves its socket
         // open for the parent).
-        idle.retain(|(pid, _)| *pid == me);
-        idle.pop().map(|(_, con)| con)
+        idle.retain(|p| p.pid == me);
+        idle.pop()
     }
 
-    fn give_back(&self, con: Connection) {
+    fn give_back(&self, pooled: Pooled) {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < MAX_IDLE {
-            idle.push((std::process::id(), con));
+            idle.push(pooled);
         }
     }
 }
 
-fn set_timeouts(con: &Connection, timeout: Duration) -> RedisResult<()> {
-    // A zero timeout means "none" to the socket: never ask for that.
-    let timeout = Some(timeout.max(Duration::from_millis(1)));
-    con.set_read_timeout(timeout)?;
-    con.set_write_timeout(timeout)
+impl Pooled {
+    fn set_timeout(&mut self, timeout: Duration) -> RedisResult<()> {
+        if self.timeout != timeout {
+            self.con.set_read_timeout(Some(timeout))?;
+            self.con.set_write_timeout(Some(timeout))?;
+            self.timeout = timeout;
+        }
+        Ok(())
+    }
 }
 
 /// The pooled connection is gone (closed by a restarted server, reset), as opposed to a slow
