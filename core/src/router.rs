@@ -340,14 +340,14 @@ impl Router {
                 break;
             }
             let mut attempt = Attempt::new(client.provider(), remaining.clone());
-            if let Some(why) = self.cooling_down(index) {
+            if let Some(why) = self.cooling_down(index, deadline) {
                 attempt.skipped = Some(why);
                 routing.report.attempts.push(attempt);
                 continue;
             }
             let sent = every_recipient_placed(send(client, &remaining, deadline), &mut attempt);
             if routing.place(sent, &mut attempt) {
-                self.cool_down(index);
+                self.cool_down(index, deadline);
             }
             remaining = attempt.moved_on.clone();
             routing.report.attempts.push(attempt);
@@ -367,7 +367,7 @@ impl Router {
 
     /// Why the client at `index` is skipped, while it cools down after an account failure:
     /// this router's own, or one any worker of the account started (`shared_state`).
-    fn cooling_down(&self, index: usize) -> Option<String> {
+    fn cooling_down(&self, index: usize, deadline: Option<Instant>) -> Option<String> {
         let now = Instant::now();
         let own = self
             .cooling()
@@ -381,7 +381,11 @@ impl Router {
                 left.as_millis()
             ));
         }
-        let shared = self.clients.get(index)?.transport().shared_cooldown()?;
+        let shared = self
+            .clients
+            .get(index)?
+            .transport()
+            .shared_cooldown(deadline)?;
         Some(format!(
             "cooling down for {} ms after an account failure another worker of the account met",
             shared.as_millis()
@@ -391,7 +395,7 @@ impl Router {
     /// Skips the client at `index` for the cool-down, in this router and, with
     /// `shared_state`, in every worker of the account. An absurd cool-down is "until further
     /// notice", never an overflow.
-    fn cool_down(&self, index: usize) {
+    fn cool_down(&self, index: usize, deadline: Option<Instant>) {
         let now = Instant::now();
         let until = now
             .checked_add(self.cooldown)
@@ -399,7 +403,9 @@ impl Router {
             .unwrap_or(now);
         self.cooling().insert(index, until);
         if let Some(client) = self.clients.get(index) {
-            client.transport().start_shared_cooldown(self.cooldown);
+            client
+                .transport()
+                .start_shared_cooldown(self.cooldown, deadline);
         }
     }
 

@@ -2,7 +2,7 @@
 //! user agent, the rate limiter, retries, logging and credential redaction.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -499,16 +499,18 @@ impl Transport {
 
     /// The account's Router cool-down shared by every worker: how long it still runs, if
     /// one does (`None` too without `shared_state`, or when it cannot be reached).
-    pub(crate) fn shared_cooldown(&self) -> Option<Duration> {
+    /// Asking it takes at most half of what `deadline` leaves.
+    pub(crate) fn shared_cooldown(&self, deadline: Option<Instant>) -> Option<Duration> {
         self.shared
             .as_ref()
-            .and_then(|s| s.cooling_down(&|n| self.notice(n)))
+            .and_then(|s| s.cooling_down(deadline, &|n| self.notice(n)))
     }
 
-    /// Starts the account's shared cool-down (nothing without `shared_state`).
-    pub(crate) fn start_shared_cooldown(&self, length: Duration) {
+    /// Starts the account's shared cool-down (nothing without `shared_state`), taking at
+    /// most half of what `deadline` leaves.
+    pub(crate) fn start_shared_cooldown(&self, length: Duration, deadline: Option<Instant>) {
         if let Some(shared) = &self.shared {
-            shared.cool_down(length, &|n| self.notice(n));
+            shared.cool_down(length, deadline, &|n| self.notice(n));
         }
     }
 
@@ -519,8 +521,9 @@ impl Transport {
         }
     }
 
-    /// Hands a notice to the log hook; without one, a warning goes to standard error, where a
-    /// fleet's operators look (a library never prints anything else).
+    /// Hands a notice to the log hook; without one, it goes to standard error, where a fleet's
+    /// operators look (notices are rare: one when Redis goes, one when it is back). A standard
+    /// error that cannot be written (a closed pipe) loses the line, never the call.
     fn notice(&self, notice: Notice) {
         match &self.log_hook {
             Some(hook) => {
@@ -537,18 +540,15 @@ impl Transport {
                 };
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
             }
-            None if notice.warning => {
-                eprintln!(
-                    "vibergate: WARNING: {}: {}",
+            None => {
+                let level = if notice.warning { "WARNING: " } else { "" };
+                let _ = writeln!(
+                    io::stderr(),
+                    "vibergate: {level}{}: {}",
                     self.provider.display_name(),
                     notice.message
                 );
             }
-            None => eprintln!(
-                "vibergate: {}: {}",
-                self.provider.display_name(),
-                notice.message
-            ),
         }
     }
 

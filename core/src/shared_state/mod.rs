@@ -58,8 +58,14 @@ impl SharedStateFallback {
 /// provider's limit is a request every few minutes, a configuration mistake rather than a fleet.
 pub const MAX_WORKERS: u32 = 1_000;
 
-/// One Redis call's limit: a slow Redis costs a request at most this before the fallback.
+/// One Redis call's limit (connection included): a slow Redis costs a request at most this
+/// before the fallback; with a deadline, at most half of what it leaves.
 const IO_TIMEOUT: Duration = Duration::from_millis(500);
+/// Below this share of a deadline, Redis is not asked: the call is out of time.
+const MIN_BUDGET: Duration = Duration::from_millis(20);
+/// Requests of one account that may wait for their slots at once (every thread of every
+/// worker): beyond the slots they reserve, a stored slot is garbage (see `horizon`).
+const MAX_QUEUED: u32 = 65_536;
 /// After a failed call, Redis is left alone for this long, doubling up to `RETRY_CAP`, and
 /// requests use the fallback without waiting for it.
 const RETRY_FIRST: Duration = Duration::from_millis(100);
@@ -181,6 +187,8 @@ pub(crate) struct SharedState {
     cooldown_key: String,
     /// Spacing of the shared slots; zero without a rate limit (pauses still apply).
     interval: Duration,
+    /// How far ahead a slot or a pause read from Redis may plausibly lie (see reserve.lua).
+    horizon: Duration,
     fallback: SharedStateFallback,
     /// `rate_limit / workers`, used while Redis cannot be reached (`local`).
     local: Option<RateLimiter>,
@@ -194,8 +202,36 @@ struct Health {
     failures: u32,
     /// No call to Redis before this.
     retry_at: Option<Instant>,
+    /// This process sent by its own limits since its last shared slot: the next slot it
+    /// reserves holds the shared schedule back (`RECOVERY_HOLD`).
+    recovering: bool,
     /// Why the last call failed (for `fail` errors); never holds the URL.
     cause: String,
+}
+
+/// How long one Redis call may take, given the caller's deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Budget {
+    /// The call may take this long; a timeout then means Redis is unreachable or too slow.
+    Up(Duration),
+    /// Too little time is left to ask Redis and still send: the call's deadline decides.
+    TooShort,
+}
+
+impl Budget {
+    /// `IO_TIMEOUT`, or half of what the deadline leaves when that is less, so that a
+    /// hanging Redis still leaves the fallback time to send.
+    fn of(deadline: Option<Instant>) -> Budget {
+        let Some(deadline) = deadline else {
+            return Budget::Up(IO_TIMEOUT);
+        };
+        let share = (deadline.saturating_duration_since(Instant::now()) / 2).min(IO_TIMEOUT);
+        if share < MIN_BUDGET {
+            Budget::TooShort
+        } else {
+            Budget::Up(share)
+        }
+    }
 }
 
 impl std::fmt::Debug for SharedState {
@@ -221,13 +257,15 @@ impl SharedState {
         let rate = config.effective_rate_limit();
         let local_rate = fallback_rate(rate, config.workers);
         let key = account_key(config);
+        let interval = ratelimit::interval(rate, SHARED_MARGIN).unwrap_or(Duration::ZERO);
         Ok(Some(SharedState {
             store,
             provider: config.provider,
             shown: redacted_url(url.expose()),
             cooldown_key: format!("{key}:cooldown"),
             key,
-            interval: ratelimit::interval(rate, SHARED_MARGIN).unwrap_or(Duration::ZERO),
+            interval,
+            horizon: horizon(interval),
             fallback: config.shared_state_fallback,
             local: RateLimiter::new(local_rate),
             local_rate,
@@ -246,26 +284,34 @@ impl SharedState {
         let now = Instant::now();
         let max_wait = deadline.map(|d| d.saturating_duration_since(now));
         if let Some(recovering) = self.may_call(now) {
+            let Budget::Up(timeout) = Budget::of(deadline) else {
+                return Ok(None);
+            };
             let hold = if recovering {
                 RECOVERY_HOLD
             } else {
                 Duration::ZERO
             };
-            let timeout = max_wait.map_or(IO_TIMEOUT, |left| left.min(IO_TIMEOUT));
-            // The caller's deadline, not Redis, cut this call short: not an outage.
-            let cut_by_deadline = timeout < IO_TIMEOUT;
-            if timeout.is_zero() {
-                return Ok(None);
-            }
-            match self
+            let reserved = self
                 .store
-                .reserve(&self.key, self.interval, max_wait, hold, timeout)
-            {
+                .reserve(
+                    &self.key,
+                    self.interval,
+                    max_wait,
+                    hold,
+                    self.horizon,
+                    timeout,
+                )
+                .and_then(|reserved| self.plausible(reserved));
+            match reserved {
                 Ok(reserved) => {
                     self.succeeded(notify);
+                    if reserved.is_some() && recovering {
+                        // The hold is in the shared schedule now.
+                        self.health().recovering = false;
+                    }
                     return Ok(reserved);
                 }
-                Err(e) if cut_by_deadline && e.is_timeout() => return Ok(None),
                 Err(e) => self.failed(&e, notify),
             }
         }
@@ -278,6 +324,20 @@ impl SharedState {
         }
     }
 
+    /// A wait longer than the horizon cannot come from the script (it ignores such values):
+    /// whatever answered is not a Redis to trust.
+    fn plausible(&self, reserved: Option<Duration>) -> redis::RedisResult<Option<Duration>> {
+        match reserved {
+            Some(wait) if wait > self.horizon.saturating_add(RECOVERY_HOLD) => {
+                Err(redis::RedisError::from(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "an implausible wait",
+                )))
+            }
+            other => Ok(other),
+        }
+    }
+
     /// The provider asked to wait (`Retry-After`, a 429): every worker waits. `None` is a 429
     /// without a time. Best effort: an unreachable Redis only loses the pause.
     pub(crate) fn pause(&self, after: Option<Duration>, notify: &dyn Fn(Notice)) {
@@ -287,37 +347,55 @@ impl SharedState {
         if pause.is_zero() {
             return;
         }
-        self.best_effort(notify, |store| store.pause(&self.key, pause, IO_TIMEOUT));
+        self.best_effort(None, notify, |store, timeout| {
+            store.pause(&self.key, pause, self.horizon, timeout)
+        });
     }
 
     /// How long the account's Router cool-down still runs, if one does (`None` too when Redis
-    /// cannot be reached: the Router's own memory applies).
-    pub(crate) fn cooling_down(&self, notify: &dyn Fn(Notice)) -> Option<Duration> {
-        self.best_effort(notify, |store| {
-            store.remaining(&self.cooldown_key, IO_TIMEOUT)
+    /// cannot be reached or the deadline leaves no time to ask: the Router's own memory
+    /// applies).
+    pub(crate) fn cooling_down(
+        &self,
+        deadline: Option<Instant>,
+        notify: &dyn Fn(Notice),
+    ) -> Option<Duration> {
+        self.best_effort(deadline, notify, |store, timeout| {
+            store.remaining(&self.cooldown_key, timeout)
         })
         .flatten()
     }
 
     /// Starts the account's cool-down for every worker.
-    pub(crate) fn cool_down(&self, length: Duration, notify: &dyn Fn(Notice)) {
-        self.best_effort(notify, |store| {
-            store.start(&self.cooldown_key, length, IO_TIMEOUT)
+    pub(crate) fn cool_down(
+        &self,
+        length: Duration,
+        deadline: Option<Instant>,
+        notify: &dyn Fn(Notice),
+    ) {
+        self.best_effort(deadline, notify, |store, timeout| {
+            store.start(&self.cooldown_key, length, timeout)
         });
     }
 
     /// Ends the account's cool-down for every worker.
     pub(crate) fn reset_cooldown(&self, notify: &dyn Fn(Notice)) {
-        self.best_effort(notify, |store| store.delete(&self.cooldown_key, IO_TIMEOUT));
+        self.best_effort(None, notify, |store, timeout| {
+            store.delete(&self.cooldown_key, timeout)
+        });
     }
 
     fn best_effort<T>(
         &self,
+        deadline: Option<Instant>,
         notify: &dyn Fn(Notice),
-        call: impl FnOnce(&Store) -> redis::RedisResult<T>,
+        call: impl FnOnce(&Store, Duration) -> redis::RedisResult<T>,
     ) -> Option<T> {
         self.may_call(Instant::now())?;
-        match call(&self.store) {
+        let Budget::Up(timeout) = Budget::of(deadline) else {
+            return None;
+        };
+        match call(&self.store, timeout) {
             Ok(value) => {
                 self.succeeded(notify);
                 Some(value)
@@ -333,13 +411,13 @@ impl SharedState {
         self.health.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `None` while Redis is left alone after a failure; else whether this call ends a
-    /// fallback (`true`: the process sent by its own limits until now).
+    /// `None` while Redis is left alone after a failure; else whether this process sent by
+    /// its own limits since its last shared slot.
     fn may_call(&self, now: Instant) -> Option<bool> {
         let health = self.health();
         match health.retry_at {
             Some(at) if now < at => None,
-            _ => Some(health.failures > 0),
+            _ => Some(health.recovering),
         }
     }
 
@@ -370,6 +448,10 @@ impl SharedState {
         let pause = RETRY_FIRST.saturating_mul(1 << shift).min(RETRY_CAP);
         health.retry_at = now.checked_add(pause);
         health.cause = describe(error);
+        // Requests now go out by this process's own limits (`fail` sends none).
+        if self.fallback == SharedStateFallback::Local {
+            health.recovering = true;
+        }
         if health.failures > 1 {
             return;
         }
@@ -417,6 +499,14 @@ impl SharedState {
         .with_provider(self.provider)
         .with_field("shared_state")
     }
+}
+
+/// How far ahead of now a slot or a pause stored in Redis may lie: the longest pause shared
+/// (`MAX_RETRY_AFTER`), or a queue of `MAX_QUEUED` requests, whichever is longer.
+fn horizon(interval: Duration) -> Duration {
+    interval
+        .saturating_mul(MAX_QUEUED)
+        .max(crate::retry::MAX_RETRY_AFTER)
 }
 
 /// Each worker's share of `rate` while it cannot coordinate: `rate / workers`, rounded down to

@@ -10,6 +10,9 @@
 -- ARGV[2]  the longest wait the caller accepts (-1: no limit)
 -- ARGV[3]  no slot before now + this (after a worker sent by its own limits while Redis was
 --          unreachable, so that the shared schedule starts after those requests' second)
+-- ARGV[4]  the horizon: a `tat` or `pause` further ahead than this (or not a finite number)
+--          cannot have been written by a worker; it is garbage (a clock stepped back, a
+--          stray write) and is ignored, then overwritten
 -- Returns the wait before the reserved slot, or -1, reserving nothing, when it would be
 -- longer than ARGV[2].
 if redis.replicate_commands then redis.replicate_commands() end
@@ -18,9 +21,15 @@ local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local interval = tonumber(ARGV[1])
 local max_wait = tonumber(ARGV[2])
 local hold = tonumber(ARGV[3])
+local horizon = now + tonumber(ARGV[4])
+local function sane(value)
+  local n = tonumber(value)
+  if n and n == n and n < horizon then return n end
+  return nil
+end
 local state = redis.call('HMGET', KEYS[1], 'tat', 'pause')
-local tat = tonumber(state[1])
-local pause = tonumber(state[2])
+local tat = sane(state[1])
+local pause = sane(state[2])
 local slot = now + hold
 if tat and tat > slot then slot = tat end
 if pause and pause > slot then slot = pause end

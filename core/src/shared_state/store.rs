@@ -1,22 +1,39 @@
 //! The Redis half of the shared state: a few pooled synchronous connections and the commands
-//! the fleet shares (the limiter's Lua scripts, the cool-down keys). Every call is bounded by
-//! a timeout; a failure is returned, never retried here beyond one fresh connection.
+//! the fleet shares (the limiter's Lua scripts, the cool-down keys).
+//!
+//! Every call is bounded as a whole: the redis crate's timeouts are per socket read (a server
+//! that drips a byte now and then, or a host name that never resolves, would hold a caller
+//! forever), so each call runs on a thread of its own and the caller waits for it at most its
+//! timeout. A call that outlives it finishes (or dies with its socket) in the background; at
+//! most `MAX_ABANDONED` such calls exist at once, and beyond them calls fail at once.
 
-use std::sync::Mutex;
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use redis::{Connection, RedisError, RedisResult, Script};
 
 /// Idle connections kept for the next calls (one per thread of a fan-out is plenty).
 const MAX_IDLE: usize = 8;
+/// Calls still running after their caller stopped waiting (a server that hangs): no more are
+/// started while this many run.
+const MAX_ABANDONED: usize = 4;
 
+/// A handle on one Redis; cheap to share with the threads that run its calls.
 pub(super) struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     client: redis::Client,
     /// Idle connections, with the process that opened them: after a `fork` (Python's
     /// multiprocessing) a child must not talk on its parent's sockets.
     idle: Mutex<Vec<Pooled>>,
     reserve: Script,
     pause: Script,
+    /// Calls whose thread is running (those whose caller waits included).
+    running: AtomicUsize,
 }
 
 /// A connection of the pool.
@@ -35,29 +52,37 @@ impl Store {
     /// Checks the URL; connects only when first used.
     pub(super) fn open(url: &str) -> RedisResult<Store> {
         Ok(Store {
-            client: redis::Client::open(url)?,
-            idle: Mutex::new(Vec::new()),
-            reserve: Script::new(include_str!("reserve.lua")),
-            pause: Script::new(include_str!("pause.lua")),
+            inner: Arc::new(Inner {
+                client: redis::Client::open(url)?,
+                idle: Mutex::new(Vec::new()),
+                reserve: Script::new(include_str!("reserve.lua")),
+                pause: Script::new(include_str!("pause.lua")),
+                running: AtomicUsize::new(0),
+            }),
         })
     }
 
-    /// Runs `reserve.lua` (see there): one round trip.
+    /// Runs `reserve.lua` (see there): one round trip. `horizon` bounds how far ahead a slot
+    /// or a pause read from Redis may lie before it is taken for garbage and ignored.
     pub(super) fn reserve(
         &self,
         key: &str,
         interval: Duration,
         max_wait: Option<Duration>,
         hold: Duration,
+        horizon: Duration,
         timeout: Duration,
     ) -> RedisResult<Reserved> {
+        let key = key.to_owned();
         let max_wait = max_wait.map_or(-1, micros);
-        let waited: i64 = self.with_connection(timeout, |con| {
-            self.reserve
-                .key(key)
+        let waited: i64 = self.call(timeout, move |inner, con| {
+            inner
+                .reserve
+                .key(&key)
                 .arg(micros(interval))
                 .arg(max_wait)
                 .arg(micros(hold))
+                .arg(micros(horizon))
                 .invoke(con)
         })?;
         // A negative answer other than -1 cannot come from the script; treat it as "now".
@@ -68,11 +93,20 @@ impl Store {
     }
 
     /// Runs `pause.lua`: no slot of the account before `pause` from now.
-    pub(super) fn pause(&self, key: &str, pause: Duration, timeout: Duration) -> RedisResult<()> {
-        self.with_connection(timeout, |con| {
-            self.pause
-                .key(key)
+    pub(super) fn pause(
+        &self,
+        key: &str,
+        pause: Duration,
+        horizon: Duration,
+        timeout: Duration,
+    ) -> RedisResult<()> {
+        let key = key.to_owned();
+        self.call(timeout, move |inner, con| {
+            inner
+                .pause
+                .key(&key)
                 .arg(micros(pause))
+                .arg(micros(horizon))
                 .invoke::<i64>(con)
                 .map(drop)
         })
@@ -80,8 +114,10 @@ impl Store {
 
     /// How long the cool-down at `key` still runs, if one does.
     pub(super) fn remaining(&self, key: &str, timeout: Duration) -> RedisResult<Option<Duration>> {
-        let ms: i64 =
-            self.with_connection(timeout, |con| redis::cmd("PTTL").arg(key).query(con))?;
+        let key = key.to_owned();
+        let ms: i64 = self.call(timeout, move |_, con| {
+            redis::cmd("PTTL").arg(&key).query(con)
+        })?;
         // -2: no key; -1: a key without expiry (not one of ours: ignore it).
         Ok(u64::try_from(ms)
             .ok()
@@ -96,9 +132,10 @@ impl Store {
         let ms = u64::try_from(length.as_millis())
             .unwrap_or(u64::MAX)
             .clamp(1, YEAR_MS);
-        self.with_connection(timeout, |con| {
+        let key = key.to_owned();
+        self.call(timeout, move |_, con| {
             redis::cmd("SET")
-                .arg(key)
+                .arg(&key)
                 .arg(1)
                 .arg("PX")
                 .arg(ms)
@@ -108,11 +145,67 @@ impl Store {
 
     /// Deletes `key`.
     pub(super) fn delete(&self, key: &str, timeout: Duration) -> RedisResult<()> {
-        self.with_connection(timeout, |con| {
-            redis::cmd("DEL").arg(key).query::<i64>(con).map(drop)
+        let key = key.to_owned();
+        self.call(timeout, move |_, con| {
+            redis::cmd("DEL").arg(&key).query::<i64>(con).map(drop)
         })
     }
 
+    /// Runs `command` on a thread of its own and waits for it at most `timeout` (see the
+    /// module's documentation).
+    fn call<T: Send + 'static>(
+        &self,
+        timeout: Duration,
+        command: impl Fn(&Inner, &mut Connection) -> RedisResult<T> + Send + 'static,
+    ) -> RedisResult<T> {
+        // A zero timeout means "none" to a socket: never ask for that.
+        let timeout = timeout.max(Duration::from_millis(1));
+        let inner = self.inner.clone();
+        if inner.running.fetch_add(1, Ordering::SeqCst) >= MAX_ABANDONED {
+            inner.running.fetch_sub(1, Ordering::SeqCst);
+            return Err(io_error(
+                io::ErrorKind::TimedOut,
+                "earlier calls still hang",
+            ));
+        }
+        let (answer, wait) = mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("vibergate-redis".to_owned())
+            .spawn(move || {
+                let running = Running(&inner.running);
+                let result = inner.with_connection(timeout, command);
+                drop(running);
+                // The caller may have stopped waiting: then nobody reads it.
+                let _ = answer.send(result);
+            });
+        if let Err(e) = spawned {
+            self.inner.running.fetch_sub(1, Ordering::SeqCst);
+            return Err(RedisError::from(e));
+        }
+        match wait.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                Err(io_error(io::ErrorKind::TimedOut, "no answer in time"))
+            }
+            // The thread died without answering (a panic inside the redis crate).
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(io_error(
+                io::ErrorKind::Other,
+                "the call ended without an answer",
+            )),
+        }
+    }
+}
+
+/// Counts a running call down when its thread ends, however it ends.
+struct Running<'a>(&'a AtomicUsize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Inner {
     /// Runs `command` on a pooled connection, or on a fresh one when none is idle or the pooled
     /// one had died (Redis restarted, an idle timeout): every command here may run twice
     /// without harm (a second reservation only wastes a slot). A connection that failed in
@@ -120,14 +213,12 @@ impl Store {
     fn with_connection<T>(
         &self,
         timeout: Duration,
-        command: impl Fn(&mut Connection) -> RedisResult<T>,
+        command: impl Fn(&Inner, &mut Connection) -> RedisResult<T>,
     ) -> RedisResult<T> {
-        // A zero timeout means "none" to a socket: never ask for that.
-        let timeout = timeout.max(Duration::from_millis(1));
         if let Some(mut pooled) = self.take() {
             match pooled
                 .set_timeout(timeout)
-                .and_then(|()| command(&mut pooled.con))
+                .and_then(|()| command(self, &mut pooled.con))
             {
                 Ok(value) => {
                     self.give_back(pooled);
@@ -144,7 +235,7 @@ impl Store {
             timeout: Duration::ZERO,
         };
         pooled.set_timeout(timeout)?;
-        let value = command(&mut pooled.con)?;
+        let value = command(self, &mut pooled.con)?;
         self.give_back(pooled);
         Ok(value)
     }
@@ -181,6 +272,10 @@ impl Pooled {
 /// server (a timeout: a fresh connection would wait again) or a refused command.
 fn is_dead_connection(e: &RedisError) -> bool {
     !e.is_timeout() && (e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error())
+}
+
+fn io_error(kind: io::ErrorKind, what: &str) -> RedisError {
+    RedisError::from(io::Error::new(kind, what.to_owned()))
 }
 
 /// Microseconds as the scripts take them (a day fits many times over).
