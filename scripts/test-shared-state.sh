@@ -88,15 +88,22 @@ stop_redis() {
 sport=$(free_port)
 sandbox="http://127.0.0.1:$sport"
 setsid vibergate sandbox --port "$sport" >"$work/sandbox.log" 2>&1 &
-pids+=($!)
+sandbox_pid=$!
+pids+=("$sandbox_pid")
 for _ in $(seq 100); do
   grep -qs '^  smsclub ' "$work/sandbox.log" && break
+  kill -0 "$sandbox_pid" 2>/dev/null || break
   sleep 0.1
 done
 base_dsn=$(awk '$1 == "smsclub" { print $2 }' "$work/sandbox.log")
 [ -n "$base_dsn" ] || {
   cat "$work/sandbox.log" >&2
-  fail "the sandbox printed no SMS Club DSN"
+  if kill -0 "$sandbox_pid" 2>/dev/null; then
+    fail "the sandbox printed no SMS Club DSN in 10 s"
+  fi
+  rc=0
+  wait "$sandbox_pid" || rc=$?
+  fail "the sandbox (vibergate sandbox --port $sport) exited with status $rc before printing its DSNs"
 }
 start_redis
 
