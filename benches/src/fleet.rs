@@ -461,9 +461,11 @@ fn overhead(redis: &RedisServer) -> Fallible<Vec<Value>> {
             &sha,
             b"1",
             b"vibergate-bench:overhead",
+            // interval 1 µs, no deadline, no hold, the horizon (30 s: the core's smallest).
             b"1",
             b"-1",
             b"0",
+            b"30000000",
         ])? {
             Reply::Int(wait) => Ok(wait),
             other => Err(format!("reserve.lua answered {other:?}")),
