@@ -34,7 +34,11 @@ const LATENCY_MS: u64 = 100;
 /// Timed calls of each kind in the overhead measurement (after a warm-up).
 const OVERHEAD_CALLS: usize = 10_000;
 /// The core's own GCRA step, measured as the client runs it.
-const RESERVE_LUA: &str = include_str!("../../core/src/shared_state/reserve.lua");
+/// The script as the core sends it: its prelude, then its body.
+const RESERVE_LUA: &str = concat!(
+    include_str!("../../core/src/shared_state/prelude.lua"),
+    include_str!("../../core/src/shared_state/reserve.lua")
+);
 
 type Fallible<T> = Result<T, String>;
 

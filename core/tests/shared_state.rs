@@ -6,162 +6,17 @@
 //!
 //! Needs `redis-server` on PATH (or `VIBERGATE_REDIS_SERVER`); scripts/test.sh installs it.
 
+mod fleet;
+
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use vibergate_core::sandbox::{Fault, FaultKind, RecordedRequest, Sandbox, SandboxConfig};
+use fleet::{busiest_second, free_port, notices, phone, sandbox, smsclub, smsclub_sends, Redis};
+use vibergate_core::sandbox::{Fault, FaultKind};
 use vibergate_core::{
-    Client, ErrorCode, LogRecord, Message, Notice, ProviderId, RejectReason, Router, SendReport,
-    WaitReason,
+    ErrorCode, LogRecord, Message, ProviderId, RejectReason, Router, SendReport, WaitReason,
 };
-
-/// A redis-server of this test alone, killed when dropped.
-struct Redis {
-    child: Option<Child>,
-    port: u16,
-}
-
-impl Redis {
-    fn start() -> Redis {
-        Redis::start_on(free_port())
-    }
-
-    fn start_on(port: u16) -> Redis {
-        Redis::launch(port, None)
-    }
-
-    /// A server that wants `password` (AUTH) from its clients.
-    fn start_on_with_password(port: u16, password: &str) -> Redis {
-        Redis::launch(port, Some(password))
-    }
-
-    fn launch(port: u16, password: Option<&str>) -> Redis {
-        let program =
-            std::env::var("VIBERGATE_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let mut command = Command::new(&program);
-        command
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            // Nothing persists: a restart is a Redis that forgot everything.
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"]);
-        if let Some(password) = password {
-            command.args(["--requirepass", password]);
-        }
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {program} ({e}): install Debian's redis-server \
-                     (scripts/test.sh does) or set VIBERGATE_REDIS_SERVER"
-                )
-            });
-        let redis = Redis {
-            child: Some(child),
-            port,
-        };
-        redis.wait_until_ready(password.is_some());
-        redis
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// Until PING is answered (`-NOAUTH…` counts when the server wants a password).
-    fn wait_until_ready(&self, with_password: bool) {
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20) {
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
-                let mut answer = [0u8; 7];
-                let expected: &[u8; 7] = if with_password {
-                    b"-NOAUTH"
-                } else {
-                    b"+PONG\r\n"
-                };
-                if s.write_all(b"PING\r\n").is_ok()
-                    && s.read_exact(&mut answer).is_ok()
-                    && &answer == expected
-                {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("redis-server on port {} did not answer PING", self.port);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig::default()).unwrap()
-}
-
-/// A client of the sandbox's SMS Club account (9 requests per second) through `redis_url`.
-fn smsclub(sb: &Sandbox, options: &str) -> Client {
-    Client::from_dsn(&format!("{}{options}", sb.dsn(ProviderId::SmsClub))).unwrap()
-}
-
-/// The sandbox's SMS Club send requests (the path the send uses).
-fn smsclub_sends(sb: &Sandbox) -> Vec<RecordedRequest> {
-    sb.requests()
-        .into_iter()
-        .filter(|r| r.provider == Some(ProviderId::SmsClub) && r.method == "POST")
-        .collect()
-}
-
-/// Notices a client's log hook saw.
-fn notices() -> (
-    Arc<Mutex<Vec<Notice>>>,
-    impl Fn(&LogRecord) + Send + Sync + 'static,
-) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    (seen, move |r: &LogRecord| {
-        if let Some(n) = &r.notice {
-            sink.lock().unwrap().push(n.clone());
-        }
-    })
-}
-
-fn phone(worker: usize, i: usize) -> String {
-    // +380 97 ww iii 12: a valid Ukrainian mobile number, never one the sandbox fails.
-    format!("+38097{worker:02}{i:03}12")
-}
-
-/// The most requests in any one-second window.
-fn busiest_second(requests: &[RecordedRequest]) -> usize {
-    let mut at: Vec<u64> = requests.iter().map(|r| r.at_ms).collect();
-    at.sort_unstable();
-    (0..at.len())
-        .map(|i| at[i..].iter().take_while(|t| **t < at[i] + 1000).count())
-        .max()
-        .unwrap_or(0)
-}
 
 #[test]
 fn clients_with_their_own_limiters_share_one_budget_and_meet_no_429() {

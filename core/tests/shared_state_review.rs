@@ -3,184 +3,15 @@
 //! Each test names what it guards against. Needs `redis-server` on PATH (or
 //! `VIBERGATE_REDIS_SERVER`); scripts/test.sh installs it.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod fleet;
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use vibergate_core::sandbox::{RecordedRequest, Sandbox, SandboxConfig};
-use vibergate_core::{Client, ErrorCode, LogRecord, Message, Notice, ProviderId, Router, Wait};
-
-/// A redis-server of this test alone, killed when dropped.
-struct Redis {
-    child: Option<Child>,
-    port: u16,
-}
-
-impl Redis {
-    fn start_on(port: u16, password: Option<&str>) -> Redis {
-        let program =
-            std::env::var("VIBERGATE_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let mut command = Command::new(&program);
-        command
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"]);
-        if let Some(password) = password {
-            command.args(["--requirepass", password]);
-        }
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {program} ({e}): install redis-server"));
-        let redis = Redis {
-            child: Some(child),
-            port,
-        };
-        let expected: &[u8; 7] = if password.is_some() {
-            b"-NOAUTH"
-        } else {
-            b"+PONG\r\n"
-        };
-        let started = Instant::now();
-        loop {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "redis-server on port {port} did not answer PING"
-            );
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
-                let mut answer = [0u8; 7];
-                if s.write_all(b"PING\r\n").is_ok()
-                    && s.read_exact(&mut answer).is_ok()
-                    && &answer == expected
-                {
-                    return redis;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn start() -> Redis {
-        Redis::start_on(free_port(), None)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// A plain connection for the test to read and poison the store with.
-    fn connection(&self) -> redis::Connection {
-        redis::Client::open(self.url())
-            .unwrap()
-            .get_connection()
-            .unwrap()
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// What a hostile "Redis" does with every connection it accepts.
-#[derive(Clone, Copy)]
-enum Hostile {
-    /// Reads and never answers (a stopped or black-holed server).
-    Silent,
-    /// Answers `+OK` to whatever it reads.
-    Ok,
-    /// Closes every connection as soon as it is accepted.
-    Close,
-    /// Starts an integer reply and adds one byte of it every 200 ms, forever.
-    Drip,
-}
-
-/// A hostile server on a free port; returns the port and the count of connections accepted.
-fn hostile(kind: Hostile) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            count.fetch_add(1, Ordering::SeqCst);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 65536];
-                loop {
-                    if let Hostile::Close = kind {
-                        return;
-                    }
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => {}
-                    }
-                    match kind {
-                        Hostile::Silent | Hostile::Close => {}
-                        Hostile::Ok => {
-                            if stream.write_all(b"+OK\r\n+OK\r\n+OK\r\n").is_err() {
-                                return;
-                            }
-                        }
-                        Hostile::Drip => loop {
-                            if stream.write_all(b":").is_err() {
-                                return;
-                            }
-                            std::thread::sleep(Duration::from_millis(200));
-                        },
-                    }
-                }
-            });
-        }
-    });
-    (port, accepted)
-}
-
-fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig::default()).unwrap()
-}
-
-fn smsclub(sb: &Sandbox, options: &str) -> Client {
-    Client::from_dsn(&format!("{}{options}", sb.dsn(ProviderId::SmsClub))).unwrap()
-}
-
-fn smsclub_sends(sb: &Sandbox) -> Vec<RecordedRequest> {
-    sb.requests()
-        .into_iter()
-        .filter(|r| r.provider == Some(ProviderId::SmsClub) && r.method == "POST")
-        .collect()
-}
-
-type Seen = Arc<Mutex<Vec<Notice>>>;
-
-fn notices() -> (Seen, impl Fn(&LogRecord) + Send + Sync + 'static) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    (seen, move |r: &LogRecord| {
-        if let Some(n) = &r.notice {
-            sink.lock().unwrap().push(n.clone());
-        }
-    })
-}
-
-fn phone(worker: usize, i: usize) -> String {
-    format!("+38097{worker:02}{i:03}12")
-}
+use fleet::{free_port, hostile, notices, phone, sandbox, smsclub, smsclub_sends, Hostile, Redis};
+use vibergate_core::{Client, ErrorCode, LogRecord, Message, ProviderId, Router, Wait};
 
 /// Runs `f` on a thread and gives its result, or `None` when it has not returned after
 /// `limit`: a hang detector with a bound far above any deadline the test sets (not a timing
@@ -211,7 +42,7 @@ fn limiter_key(con: &mut redis::Connection) -> String {
 #[test]
 fn a_wrong_redis_password_is_one_warning_without_the_password_and_sends_go_on() {
     let port = free_port();
-    let _redis = Redis::start_on(port, Some("right-password"));
+    let _redis = Redis::start_on_with_password(port, "right-password");
     let sb = sandbox();
     let (seen, hook) = notices();
     let client = smsclub(
@@ -381,7 +212,7 @@ fn a_client_holds_its_first_shared_slot_after_an_outage() {
     );
     let report = client.send(&Message::to([phone(7, 5)]).text("Hi")).unwrap();
     assert_eq!(report.accepted.len(), 1, "{report:?}");
-    let _redis = Redis::start_on(port, None);
+    let _redis = Redis::start_on(port);
     std::thread::sleep(Duration::from_millis(700));
     waits.lock().unwrap().clear();
     let report = client.send(&Message::to([phone(7, 6)]).text("Hi")).unwrap();
@@ -464,7 +295,7 @@ fn a_router_keeps_the_recovery_hold() {
     let router = Router::new(vec![first, second]).unwrap();
     let report = router.send(&Message::to([phone(7, 0)]).text("Hi")).unwrap();
     assert_eq!(report.accepted.len(), 1, "{report:?}");
-    let _redis = Redis::start_on(port, None);
+    let _redis = Redis::start_on(port);
     // Past the client's backoff (at most 500 ms): the next call reaches Redis.
     std::thread::sleep(Duration::from_millis(700));
     waits.lock().unwrap().clear();

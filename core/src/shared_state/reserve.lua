@@ -2,7 +2,7 @@
 -- the account gets the first free slot `interval` after the previous one, and none before a
 -- pause the provider asked for. Reserving the slot and reading the clock happen in one
 -- atomic step on Redis's own clock (TIME), so workers on machines whose clocks disagree
--- still share one schedule. Times are microseconds.
+-- still share one schedule. Times are microseconds; `now` and `sane` come from prelude.lua.
 --
 -- KEYS[1]  the account's hash: `tat` (theoretical arrival time: the next free slot) and
 --          `pause` (no slot before it)
@@ -15,21 +15,13 @@
 --          stray write) and is ignored, then overwritten
 -- Returns the wait before the reserved slot, or -1, reserving nothing, when it would be
 -- longer than ARGV[2].
-if redis.replicate_commands then redis.replicate_commands() end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local interval = tonumber(ARGV[1])
 local max_wait = tonumber(ARGV[2])
 local hold = tonumber(ARGV[3])
-local horizon = now + tonumber(ARGV[4])
-local function sane(value)
-  local n = tonumber(value)
-  if n and n == n and n < horizon then return n end
-  return nil
-end
+local horizon = tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'tat', 'pause')
-local tat = sane(state[1])
-local pause = sane(state[2])
+local tat = sane(state[1], horizon)
+local pause = sane(state[2], horizon)
 local slot = now + hold
 if tat and tat > slot then slot = tat end
 if pause and pause > slot then slot = pause end

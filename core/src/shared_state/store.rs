@@ -55,8 +55,14 @@ impl Store {
             inner: Arc::new(Inner {
                 client: redis::Client::open(url)?,
                 idle: Mutex::new(Vec::new()),
-                reserve: Script::new(include_str!("reserve.lua")),
-                pause: Script::new(include_str!("pause.lua")),
+                reserve: Script::new(concat!(
+                    include_str!("prelude.lua"),
+                    include_str!("reserve.lua")
+                )),
+                pause: Script::new(concat!(
+                    include_str!("prelude.lua"),
+                    include_str!("pause.lua")
+                )),
                 running: AtomicUsize::new(0),
             }),
         })
