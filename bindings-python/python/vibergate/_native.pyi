@@ -2,7 +2,7 @@
 # operations run through `call`, the core's operation table (`tables()["operations"]`).
 # Every entry runs inside one panic boundary: a Rust panic raises NativeError with code
 # "internal" (vibergate.InternalError), never pyo3's PanicException.
-from typing import Callable, List, Optional, final
+from typing import Callable, List, Optional, Tuple, final
 
 from typing_extensions import Self, TypeAlias
 
@@ -26,8 +26,21 @@ class NativeError(Exception): ...
 
 # (method, url, status, latency_ms, attempt, error, wait_reason, wait_ms); a record with a
 # wait_reason announces a wait before attempt `attempt` rather than reporting one.
+# (method, url, status, latency_ms, attempt, error, wait_reason, wait_ms, notice): notice is
+# (warning, message) on a record about the client itself (its shared_state), else None.
 _LogCallback: TypeAlias = Callable[
-    [str, str, Optional[int], float, int, Optional[str], Optional[str], Optional[float]], object
+    [
+        str,
+        str,
+        Optional[int],
+        float,
+        int,
+        Optional[str],
+        Optional[str],
+        Optional[float],
+        Optional[Tuple[bool, str]],
+    ],
+    object,
 ]
 
 @final
