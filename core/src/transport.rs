@@ -412,39 +412,12 @@ impl Transport {
         let url = format!("{}{}", self.base_url, request.path_and_query());
         let body = request.body_bytes();
         let mut attempt: u32 = 0;
-        let mut late_slots: u32 = 0;
         loop {
-            match self.reserve(deadline) {
-                Ok(Some(wait)) => {
-                    let slot = Instant::now().checked_add(wait);
-                    self.wait(
-                        request,
-                        attempt.saturating_add(1),
-                        WaitReason::RateLimit,
-                        wait,
-                    );
-                    // Woken too late for a shared slot (a loaded machine): sent now, it could
-                    // join the next second's requests in the provider's window. Another slot
-                    // costs a slot; a 429 would cost the whole fleet a pause.
-                    let late = slot.map(|s| Instant::now().saturating_duration_since(s));
-                    if self.shared.is_some()
-                        && late.is_some_and(|l| l > LATE_FOR_SHARED_SLOT)
-                        && late_slots < MAX_LATE_SLOTS
-                    {
-                        late_slots = late_slots.saturating_add(1);
-                        continue;
-                    }
-                }
-                Ok(None) => return self.deadline_exchange(attempt),
-                Err(error) => {
-                    return Exchange {
-                        result: Err(Failure {
-                            error,
-                            reach: Reach::NotWritten(Stage::SharedState),
-                        }),
-                        attempts: attempt,
-                    }
-                }
+            if let Err(failure) = self.take_slot(request, attempt.saturating_add(1), deadline) {
+                return Exchange {
+                    result: Err(failure),
+                    attempts: attempt,
+                };
             }
             let timeout = match remaining(deadline) {
                 Some(left) if left.is_zero() => return self.deadline_exchange(attempt),
@@ -493,6 +466,44 @@ impl Transport {
                 WaitReason::Backoff
             };
             self.wait(request, attempt.saturating_add(1), reason, delay);
+        }
+    }
+
+    /// Waits for the slot of attempt number `attempt`. A request woken too late for a shared
+    /// slot (a loaded machine) takes another one: sent late, it could join the next second's
+    /// requests in the provider's window, and another slot costs a slot where a 429 would cost
+    /// the whole fleet a pause. It goes late after `MAX_LATE_SLOTS` retakes, or when another
+    /// slot would come after the deadline (the one it had was within it).
+    fn take_slot(
+        &self,
+        request: &HttpRequest,
+        attempt: u32,
+        deadline: Option<Instant>,
+    ) -> Result<(), Failure> {
+        let mut late_slots: u32 = 0;
+        loop {
+            let wait = match self.reserve(deadline) {
+                Ok(Some(wait)) => wait,
+                Ok(None) if late_slots > 0 => return Ok(()),
+                Ok(None) => return Err(self.deadline_failure()),
+                Err(_) if late_slots > 0 => return Ok(()),
+                Err(error) => {
+                    return Err(Failure {
+                        error,
+                        reach: Reach::NotWritten(Stage::SharedState),
+                    })
+                }
+            };
+            let slot = Instant::now().checked_add(wait);
+            self.wait(request, attempt, WaitReason::RateLimit, wait);
+            let late = slot.map(|s| Instant::now().saturating_duration_since(s));
+            let retake = self.shared.is_some()
+                && late.is_some_and(|l| l > LATE_FOR_SHARED_SLOT)
+                && late_slots < MAX_LATE_SLOTS;
+            if !retake {
+                return Ok(());
+            }
+            late_slots = late_slots.saturating_add(1);
         }
     }
 
@@ -579,6 +590,8 @@ impl Transport {
         if duration.is_zero() {
             return;
         }
+        // The hook's own time is part of the wait, not added to it.
+        let until = Instant::now().checked_add(duration);
         let noticeable = reason != WaitReason::RateLimit || duration >= NOTICEABLE_WAIT;
         if let (Some(hook), true) = (&self.log_hook, noticeable) {
             let record = LogRecord {
@@ -594,22 +607,26 @@ impl Transport {
             };
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&record)));
         }
-        std::thread::sleep(duration);
+        std::thread::sleep(until.map_or(duration, |u| u.saturating_duration_since(Instant::now())));
     }
 
     /// The answer for a request the deadline stopped before it was sent.
     fn deadline_exchange(&self, attempts: u32) -> Exchange {
         Exchange {
-            result: Err(Failure {
-                error: Error::new(
-                    ErrorCode::Timeout,
-                    "the call's deadline (deadline_ms) ran out before this request was sent",
-                )
-                .with_provider(self.provider)
-                .with_field("deadline_ms"),
-                reach: Reach::NotWritten(Stage::Deadline),
-            }),
+            result: Err(self.deadline_failure()),
             attempts,
+        }
+    }
+
+    fn deadline_failure(&self) -> Failure {
+        Failure {
+            error: Error::new(
+                ErrorCode::Timeout,
+                "the call's deadline (deadline_ms) ran out before this request was sent",
+            )
+            .with_provider(self.provider)
+            .with_field("deadline_ms"),
+            reach: Reach::NotWritten(Stage::Deadline),
         }
     }
 

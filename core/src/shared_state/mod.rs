@@ -61,8 +61,10 @@ pub const MAX_WORKERS: u32 = 1_000;
 /// One Redis call's limit (connection included): a slow Redis costs a request at most this
 /// before the fallback; with a deadline, at most half of what it leaves.
 const IO_TIMEOUT: Duration = Duration::from_millis(500);
-/// Below this share of a deadline, Redis is not asked: the call is out of time.
+/// Below this share of a deadline, Redis is not asked: the request goes by the fallback.
 const MIN_BUDGET: Duration = Duration::from_millis(20);
+/// A Redis that has not answered in this long is down or too slow (see `Budget::judges`).
+const JUDGED: Duration = Duration::from_millis(100);
 /// Requests of one account that may wait for their slots at once (every thread of every
 /// worker): beyond the slots they reserve, a stored slot is garbage (see `horizon`).
 const MAX_QUEUED: u32 = 65_536;
@@ -205,6 +207,9 @@ struct Health {
     /// This process sent by its own limits since its last shared slot: the next slot it
     /// reserves holds the shared schedule back (`RECOVERY_HOLD`).
     recovering: bool,
+    /// Counts the times `recovering` was set, so that a slot reserved before the latest one
+    /// does not clear it.
+    generation: u64,
     /// Why the last call failed (for `fail` errors); never holds the URL.
     cause: String,
 }
@@ -212,9 +217,10 @@ struct Health {
 /// How long one Redis call may take, given the caller's deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Budget {
-    /// The call may take this long; a timeout then means Redis is unreachable or too slow.
+    /// The call may take this long. A timeout within it means Redis is unreachable or too
+    /// slow when it is at least `JUDGED`; below, only that this call's deadline is near.
     Up(Duration),
-    /// Too little time is left to ask Redis and still send: the call's deadline decides.
+    /// Too little time is left to ask Redis and still send.
     TooShort,
 }
 
@@ -231,6 +237,13 @@ impl Budget {
         } else {
             Budget::Up(share)
         }
+    }
+
+    /// Whether a timeout within this budget says Redis is down or too slow (then: a WARNING,
+    /// the fallback for every request, reconnection), rather than only that this call's
+    /// deadline left it little time.
+    fn judges(self) -> bool {
+        matches!(self, Budget::Up(t) if t >= JUDGED)
     }
 }
 
@@ -283,9 +296,10 @@ impl SharedState {
     ) -> Result<Option<Duration>> {
         let now = Instant::now();
         let max_wait = deadline.map(|d| d.saturating_duration_since(now));
-        if let Some(recovering) = self.may_call(now) {
-            let Budget::Up(timeout) = Budget::of(deadline) else {
-                return Ok(None);
+        if let Some((recovering, generation)) = self.may_call(now) {
+            let budget = Budget::of(deadline);
+            let Budget::Up(timeout) = budget else {
+                return self.short_of_time(deadline);
             };
             let hold = if recovering {
                 RECOVERY_HOLD
@@ -307,14 +321,38 @@ impl SharedState {
                 Ok(reserved) => {
                     self.succeeded(notify);
                     if reserved.is_some() && recovering {
-                        // The hold is in the shared schedule now.
-                        self.health().recovering = false;
+                        // The hold is in the shared schedule now, unless this process sent by
+                        // its own limits again meanwhile.
+                        let mut health = self.health();
+                        if health.generation == generation {
+                            health.recovering = false;
+                        }
                     }
                     return Ok(reserved);
+                }
+                // Cut short by this call's deadline: no verdict on Redis.
+                Err(e) if e.is_timeout() && !budget.judges() => {
+                    return self.short_of_time(deadline)
                 }
                 Err(e) => self.failed(&e, notify),
             }
         }
+        self.fall_back(deadline)
+    }
+
+    /// A request whose deadline leaves too little time for Redis (nothing is known of Redis):
+    /// it goes by this process's share of the limit (`local`), or its deadline ends it (`fail`:
+    /// nothing is sent unless the shared schedule allows it).
+    fn short_of_time(&self, deadline: Option<Instant>) -> Result<Option<Duration>> {
+        match self.fallback {
+            SharedStateFallback::Fail => Ok(None),
+            SharedStateFallback::Local => self.fall_back(deadline),
+        }
+    }
+
+    /// A request that goes without the shared schedule: by this process's share of the limit
+    /// (`local`), or refused (`fail`).
+    fn fall_back(&self, deadline: Option<Instant>) -> Result<Option<Duration>> {
         match self.fallback {
             SharedStateFallback::Fail => Err(self.unreachable()),
             SharedStateFallback::Local => Ok(match &self.local {
@@ -392,7 +430,8 @@ impl SharedState {
         call: impl FnOnce(&Store, Duration) -> redis::RedisResult<T>,
     ) -> Option<T> {
         self.may_call(Instant::now())?;
-        let Budget::Up(timeout) = Budget::of(deadline) else {
+        let budget = Budget::of(deadline);
+        let Budget::Up(timeout) = budget else {
             return None;
         };
         match call(&self.store, timeout) {
@@ -400,6 +439,7 @@ impl SharedState {
                 self.succeeded(notify);
                 Some(value)
             }
+            Err(e) if e.is_timeout() && !budget.judges() => None,
             Err(e) => {
                 self.failed(&e, notify);
                 None
@@ -412,12 +452,12 @@ impl SharedState {
     }
 
     /// `None` while Redis is left alone after a failure; else whether this process sent by
-    /// its own limits since its last shared slot.
-    fn may_call(&self, now: Instant) -> Option<bool> {
+    /// its own limits since its last shared slot, and the generation of that state.
+    fn may_call(&self, now: Instant) -> Option<(bool, u64)> {
         let health = self.health();
         match health.retry_at {
             Some(at) if now < at => None,
-            _ => Some(health.recovering),
+            _ => Some((health.recovering, health.generation)),
         }
     }
 
@@ -451,6 +491,7 @@ impl SharedState {
         // Requests now go out by this process's own limits (`fail` sends none).
         if self.fallback == SharedStateFallback::Local {
             health.recovering = true;
+            health.generation = health.generation.wrapping_add(1);
         }
         if health.failures > 1 {
             return;

@@ -8,7 +8,7 @@
 //! most `MAX_ABANDONED` such calls exist at once, and beyond them calls fail at once.
 
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
@@ -32,8 +32,10 @@ struct Inner {
     idle: Mutex<Vec<Pooled>>,
     reserve: Script,
     pause: Script,
-    /// Calls whose thread is running (those whose caller waits included).
-    running: AtomicUsize,
+    /// Calls whose caller stopped waiting and whose thread still runs.
+    abandoned: AtomicUsize,
+    /// The process that counted them (a forked child starts from none).
+    pid: AtomicU32,
 }
 
 /// A connection of the pool.
@@ -63,7 +65,8 @@ impl Store {
                     include_str!("prelude.lua"),
                     include_str!("pause.lua")
                 )),
-                running: AtomicUsize::new(0),
+                abandoned: AtomicUsize::new(0),
+                pid: AtomicU32::new(std::process::id()),
             }),
         })
     }
@@ -166,31 +169,51 @@ impl Store {
     ) -> RedisResult<T> {
         // A zero timeout means "none" to a socket: never ask for that.
         let timeout = timeout.max(Duration::from_millis(1));
-        let inner = self.inner.clone();
-        if inner.running.fetch_add(1, Ordering::SeqCst) >= MAX_ABANDONED {
-            inner.running.fetch_sub(1, Ordering::SeqCst);
+        let me = std::process::id();
+        if self.inner.pid.swap(me, Ordering::SeqCst) != me {
+            // A forked child: the calls its parent abandoned have no thread here.
+            self.inner.abandoned.store(0, Ordering::SeqCst);
+        }
+        if self.inner.abandoned.load(Ordering::SeqCst) >= MAX_ABANDONED {
             return Err(io_error(
                 io::ErrorKind::TimedOut,
                 "earlier calls still hang",
             ));
         }
+        let state = Arc::new(AtomicU8::new(RUNNING));
         let (answer, wait) = mpsc::sync_channel(1);
+        let inner = self.inner.clone();
+        let thread_state = state.clone();
         let spawned = std::thread::Builder::new()
             .name("vibergate-redis".to_owned())
             .spawn(move || {
-                let running = Running(&inner.running);
                 let result = inner.with_connection(timeout, command);
-                drop(running);
-                // The caller may have stopped waiting: then nobody reads it.
+                // The answer is sent first: a caller that lost the race to abandon the call
+                // (below) finds it.
                 let _ = answer.send(result);
+                if thread_state.swap(DONE, Ordering::SeqCst) == ABANDONED {
+                    inner.abandoned.fetch_sub(1, Ordering::SeqCst);
+                }
             });
         if let Err(e) = spawned {
-            self.inner.running.fetch_sub(1, Ordering::SeqCst);
             return Err(RedisError::from(e));
         }
         match wait.recv_timeout(timeout) {
             Ok(result) => result,
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Counted before it is marked, so that the thread's count down (when it ends)
+                // never comes first.
+                self.inner.abandoned.fetch_add(1, Ordering::SeqCst);
+                if state
+                    .compare_exchange(RUNNING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_err()
+                {
+                    // It ended meanwhile: not abandoned, and its answer is there.
+                    self.inner.abandoned.fetch_sub(1, Ordering::SeqCst);
+                    if let Ok(result) = wait.try_recv() {
+                        return result;
+                    }
+                }
                 Err(io_error(io::ErrorKind::TimedOut, "no answer in time"))
             }
             // The thread died without answering (a panic inside the redis crate).
@@ -202,14 +225,10 @@ impl Store {
     }
 }
 
-/// Counts a running call down when its thread ends, however it ends.
-struct Running<'a>(&'a AtomicUsize);
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
+/// A call's state, shared by its caller and its thread.
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const ABANDONED: u8 = 2;
 
 impl Inner {
     /// Runs `command` on a pooled connection, or on a fresh one when none is idle or the pooled
