@@ -68,6 +68,29 @@ fn one_worker_s_retry_after_pauses_every_worker_within_its_deadline() {
         assert!(started.elapsed() < Duration::from_secs(10), "no 429 came");
         std::thread::sleep(Duration::from_millis(5));
     }
+    // The worker writes the pause once it has read the answer: wait until Redis holds it.
+    let mut con = redis.connection();
+    loop {
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg("vibergate:v1:smsclub:*")
+            .query(&mut con)
+            .unwrap();
+        let paused = keys.iter().any(|k| {
+            redis::cmd("HEXISTS")
+                .arg(k)
+                .arg("pause")
+                .query::<bool>(&mut con)
+                .unwrap_or(false)
+        });
+        if paused {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no pause was shared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 
     // Another worker whose deadline ends before the pause does is not sent at all.
     let hurried = smsclub(&sb, &format!("{options}&deadline_ms=800"));
