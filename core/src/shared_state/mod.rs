@@ -257,12 +257,12 @@ impl std::fmt::Debug for SharedState {
 }
 
 impl SharedState {
-    /// The shared state a configuration asks for, if any. Does not connect.
+    /// The shared state a configuration asks for, if any. Does not connect. The URL was
+    /// checked with the rest of the configuration (`check_url`, from `Config::validate`).
     pub(crate) fn new(config: &Config) -> Result<Option<SharedState>> {
-        let Some(url) = config.shared_state.as_ref().filter(|u| !u.is_empty()) else {
+        let Some(url) = config.shared_state.as_ref() else {
             return Ok(None);
         };
-        check_url(url.expose())?;
         let store = Store::open(url.expose()).map_err(|_| {
             Error::invalid_config("option shared_state is not a Redis URL")
                 .with_field("shared_state")
